@@ -1,0 +1,1 @@
+"""The ``rostersync`` command: every wizard step as a scriptable command."""

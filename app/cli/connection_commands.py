@@ -1,0 +1,170 @@
+"""``connect``, ``check`` and ``username-field``: the connection and username wizard steps."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from typing import Any
+
+from app.cli.output import print_json, print_table
+from app.context import AppContext
+from app.errors import RosterSyncError, SecretStoreError
+from app.oneroster.records import USERNAME_FIELDS, User
+from app.oneroster.urls import normalize_base_url, normalize_token_url
+from app.secret_store import SECRET_VARIABLE
+from app.settings import ConnectionSettings
+from app.sync.coverage import measure_coverage
+
+
+def register(commands: Any) -> None:
+    connect = commands.add_parser("connect", help="validate and save the Infinite Campus connection")
+    connect.add_argument("--base-url", required=True, help="Base URL from Infinite Campus")
+    connect.add_argument("--token-url", required=True, help="Token URL from Infinite Campus")
+    connect.add_argument("--client-id", required=True, help="Client ID from Infinite Campus")
+    connect.add_argument("--scope", default="", help="OAuth2 scope, if your provider needs one")
+    connect.add_argument(
+        "--secret-stdin", action="store_true",
+        help="read the Client Secret from standard input (it is saved in the OS keyring)",
+    )
+    connect.set_defaults(handler=run_connect)
+
+    check = commands.add_parser("check", help="validate the saved connection")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    check.set_defaults(handler=run_check)
+
+    field = commands.add_parser("username-field", help="choose the field that becomes the username")
+    field.add_argument("field", choices=USERNAME_FIELDS, metavar="FIELD",
+                       help="one of: " + ", ".join(USERNAME_FIELDS))
+    field.add_argument("--preview", action="store_true",
+                       help="show how many users have it, without saving the choice")
+    field.add_argument("--json", action="store_true", help="print JSON")
+    field.set_defaults(handler=run_username_field)
+
+
+def _read_secret_from_stdin() -> str:
+    secret = sys.stdin.read().strip()
+    if not secret:
+        raise RosterSyncError("No Client Secret was given on standard input.")
+    return secret
+
+
+def run_connect(args: argparse.Namespace, context: AppContext) -> int:
+    connection = ConnectionSettings(
+        enabled=True,
+        base_url=normalize_base_url(args.base_url),
+        token_url=normalize_token_url(args.token_url),
+        client_id=args.client_id.strip(),
+        scope=args.scope.strip(),
+    )
+    if not connection.client_id:
+        raise RosterSyncError("The Client ID is empty; copy it from Infinite Campus.")
+    secret = _read_secret_from_stdin() if args.secret_stdin else context.secrets.get()
+    if not secret:
+        raise SecretStoreError(
+            "No Client Secret is available. Pass it on standard input with --secret-stdin "
+            f"(or set {SECRET_VARIABLE} where no keyring is usable)."
+        )
+    with context.client(connection=connection, secret=secret) as client:
+        client.authenticate()
+        schools = client.schools()
+    saved = context.secrets.save(secret) if args.secret_stdin else True
+    context.settings.connection = connection
+    context.save_settings()
+    context.directory.save_schools(schools)
+    print(f"Connected: the credentials work and {len(schools)} schools are readable. Saved.")
+    if not saved:
+        sys.stderr.write(
+            "rostersync: warning: no keyring is usable on this computer, so the Client Secret "
+            f"was not saved. Set {SECRET_VARIABLE} for every later run.\n"
+        )
+    return 0
+
+
+def run_check(args: argparse.Namespace, context: AppContext) -> int:
+    checks: list[dict[str, object]] = []
+
+    def record(name: str, ok: bool, detail: str) -> bool:
+        checks.append({"name": name, "ok": ok, "detail": detail})
+        return ok
+
+    try:
+        client = context.client()
+    except RosterSyncError as error:
+        record("connection", False, error.message)
+        return _report_checks(args, checks)
+    with client:
+        if _step(record, "token", client.authenticate, lambda _: "The credentials were accepted."):
+            schools = _step(record, "schools", client.schools,
+                            lambda found: f"{len(found)} schools readable.")
+            if schools is not None:
+                context.directory.save_schools(schools)
+                _step(record, "users", lambda: _count_roles(client.user_pages()), _describe_roles)
+    return _report_checks(args, checks)
+
+
+def _step(record: Any, name: str, action: Any, describe: Any) -> Any:
+    try:
+        value = action()
+    except RosterSyncError as error:
+        record(name, False, error.message)
+        return None
+    record(name, True, describe(value))
+    return value if value is not None else True
+
+
+def _count_roles(pages: Any) -> Counter[str]:
+    roles: Counter[str] = Counter()
+    for page in pages:
+        for user in page.records:
+            roles[user.roles[0].role] += 1
+    return roles
+
+
+def _describe_roles(roles: Counter[str]) -> str:
+    parts = ", ".join(f"{count} {role}" for role, count in roles.most_common())
+    return f"{sum(roles.values())} users readable ({parts})."
+
+
+def _report_checks(args: argparse.Namespace, checks: list[dict[str, object]]) -> int:
+    ok = all(check["ok"] for check in checks) and len(checks) == 3
+    if args.json:
+        print_json({"ok": ok, "checks": checks})
+    else:
+        for check in checks:
+            mark = "OK  " if check["ok"] else "FAIL"
+            print(f"{mark} {check['name']}: {check['detail']}")
+    return 0 if ok else 1
+
+
+def run_username_field(args: argparse.Namespace, context: AppContext) -> int:
+    if not args.preview:
+        context.settings.username_field = args.field
+        context.save_settings()
+        if args.json:
+            print_json({"field": args.field, "saved": True})
+        else:
+            print(f"Usernames now come from '{args.field}'. The next sync uses it.")
+        return 0
+    users: list[User] = []
+    with context.client() as client:
+        client.authenticate()
+        for page in client.user_pages():
+            users.extend(page.records)
+    coverage = measure_coverage({user.sourced_id: user for user in users}.values())
+    chosen = coverage[args.field]
+    if args.json:
+        print_json(chosen.to_json() | {"saved": False,
+                                       "others": [c.to_json() for c in coverage.values()]})
+        return 0
+    print(f"Users who would be synced (staff and students): {chosen.total}")
+    print_table(
+        ["field", "have it", "missing", "shared", "examples"],
+        [[c.field, c.present, c.missing, c.shared, ", ".join(c.examples)] for c in coverage.values()],
+    )
+    print(
+        f"With '{args.field}', {chosen.missing} would be skipped for lacking it and "
+        f"{chosen.shared} for sharing it with someone else. (Preview only: nothing saved.)"
+    )
+    return 0
+

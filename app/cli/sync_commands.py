@@ -1,0 +1,104 @@
+"""``sync`` and ``history``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.cli.output import print_json, print_table
+from app.context import AppContext
+from app.sync.engine import Progress, SyncMode, SyncRequest, SyncResult
+
+#: A scheduled delta sync still runs as a full sync when the last full one is older than this,
+#: so deletions that deltas cannot see are caught.
+FULL_SYNC_EVERY = timedelta(days=7)
+
+
+def register(commands: Any) -> None:
+    sync = commands.add_parser("sync", help="run one sync")
+    mode = sync.add_mutually_exclusive_group()
+    mode.add_argument("--full", action="store_true", help="fetch every user (the default)")
+    mode.add_argument("--delta", action="store_true",
+                      help="fetch only users changed since the last good sync")
+    sync.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    sync.add_argument("--allow-mass-deactivation", action="store_true",
+                      help="confirm a sync that deactivates more than the safety limit")
+    sync.add_argument("--scheduled", action="store_true", help="mark a run started by a scheduler")
+    sync.add_argument("--progress", action="store_true",
+                      help="print progress lines (stage done total) to standard error")
+    sync.add_argument("--json", action="store_true", help="print the result as JSON")
+    sync.set_defaults(handler=run_sync)
+
+    history = commands.add_parser("history", help="past syncs, newest first")
+    history.add_argument("--json", action="store_true", help="print JSON")
+    history.add_argument("--limit", type=int, default=None, help="at most this many runs")
+    history.set_defaults(handler=run_history)
+
+
+def choose_mode(args: argparse.Namespace, context: AppContext) -> SyncMode:
+    if args.delta:
+        return "delta"
+    if args.full or not args.scheduled or context.settings.schedule.mode != "delta":
+        return "full"
+    last_full = context.history.last_good_start(mode="full")
+    if last_full is None or datetime.now(UTC) - last_full > FULL_SYNC_EVERY:
+        return "full"
+    return "delta"
+
+
+def _print_progress(progress: Progress) -> None:
+    total = "" if progress.total is None else str(progress.total)
+    sys.stderr.write(f"{progress.stage} {progress.done} {total}".rstrip() + "\n")
+    sys.stderr.flush()
+
+
+def run_sync(args: argparse.Namespace, context: AppContext) -> int:
+    request = SyncRequest(
+        mode=choose_mode(args, context),
+        dry_run=args.dry_run,
+        allow_mass_deactivation=args.allow_mass_deactivation,
+        trigger="schedule" if args.scheduled else "cli",
+    )
+    cancel = threading.Event()
+    result = context.engine().run(
+        request, progress=_print_progress if args.progress else None, cancel=cancel
+    )
+    if args.json:
+        print_json(result.to_json())
+    else:
+        _print_result(result)
+    return 0 if result.succeeded else 1
+
+
+def _print_result(result: SyncResult) -> None:
+    counts = result.counts
+    what = "Dry run (nothing changed)" if result.dry_run else "Sync"
+    if result.status != "succeeded":
+        sys.stderr.write(f"rostersync: {what} {result.status}: {result.error}\n")
+        return
+    print(
+        f"{what} {result.status}: {counts.added} added, {counts.updated} updated, "
+        f"{counts.deactivated} deactivated, {counts.unchanged} unchanged, "
+        f"{counts.skipped} skipped."
+    )
+    for reason, count in sorted(result.skipped_reasons.items()):
+        print(f"  skipped, {reason.replace('_', ' ')}: {count}")
+
+
+def run_history(args: argparse.Namespace, context: AppContext) -> int:
+    runs = context.history.runs(limit=args.limit)
+    if args.json:
+        print_json([run.to_json() for run in runs])
+        return 0
+    print_table(
+        ["started", "trigger", "mode", "status", "added", "updated", "deactivated",
+         "unchanged", "skipped", "error"],
+        [[run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+          run.trigger + (" (dry run)" if run.dry_run else ""), run.mode, run.status,
+          run.counts.added, run.counts.updated, run.counts.deactivated, run.counts.unchanged,
+          run.counts.skipped, run.error or ""] for run in runs],
+    )
+    return 0

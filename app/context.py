@@ -1,0 +1,89 @@
+"""Everything one profile needs, wired once: settings, secret, database, directory, engine.
+
+The command line and the GUI both build one of these; nothing in here touches Qt.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from app.errors import ConfigurationError, SecretStoreError
+from app.oneroster.client import Credentials, OneRosterClient
+from app.paths import Profile
+from app.secret_store import SecretStore, missing_secret_message
+from app.settings import ConnectionSettings, Settings, SettingsFile
+from app.store.database import Database, sqlite_url
+from app.store.directory import Directory
+from app.store.history import History
+from app.sync.engine import SyncEngine
+from app.sync.lock import SyncLock
+
+
+class AppContext:
+    def __init__(self, profile: Profile, secrets: SecretStore | None = None) -> None:
+        self.profile = profile.ensure()
+        self.settings_file = SettingsFile(profile)
+        self.settings: Settings = self.settings_file.load()
+        self.secrets = secrets or SecretStore(profile)
+
+    def save_settings(self) -> None:
+        self.settings_file.save(self.settings)
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url or sqlite_url(self.profile.database_file)
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(self.database_url)
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(self.database)
+
+    @cached_property
+    def history(self) -> History:
+        return History(self.database)
+
+    def client_secret(self) -> str:
+        secret = self.secrets.get()
+        if not secret:
+            raise SecretStoreError(missing_secret_message(self.secrets))
+        return secret
+
+    def client(
+        self,
+        cancel: threading.Event | None = None,
+        connection: ConnectionSettings | None = None,
+        secret: str | None = None,
+    ) -> OneRosterClient:
+        """A client for the saved connection, or for one being tried out (``connection``)."""
+        connection = connection or self.settings.connection
+        if not connection.is_complete:
+            raise ConfigurationError(
+                "RosterSync is not connected yet. Run the setup wizard, or 'rostersync connect' "
+                "with the Base URL, Token URL and Client ID from Infinite Campus."
+            )
+        credentials = Credentials(
+            token_url=connection.token_url,
+            client_id=connection.client_id,
+            client_secret=secret if secret is not None else self.client_secret(),
+            scope=connection.scope or None,
+        )
+        return OneRosterClient(
+            connection.base_url, credentials, cancel=cancel, page_size=self.settings.page_size
+        )
+
+    def engine(self) -> SyncEngine:
+        return SyncEngine(
+            self.directory,
+            self.history,
+            SyncLock(self.profile.sync_lock_file),
+            lambda cancel: self.client(cancel),
+            self.settings.username_field,
+        )
+
+    def close(self) -> None:
+        if "database" in self.__dict__:
+            self.database.close()

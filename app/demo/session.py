@@ -1,0 +1,42 @@
+"""The bundled demo district in a throwaway profile: what ``rostersync --demo`` runs against."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from app.demo.district import DemoDistrict
+from app.demo.server import DemoServer
+from app.paths import Profile
+
+
+class DemoSession:
+    """Starts the demo server and makes an empty profile folder; both go away on exit."""
+
+    def __init__(self, users: int = 1500, seed: int = 1) -> None:
+        self.district = DemoDistrict(users=users, seed=seed)
+        self.server = DemoServer(self.district, port=0)
+        self._folder: Path | None = None
+
+    @property
+    def profile(self) -> Profile:
+        assert self._folder is not None, "the demo session is not running"
+        return Profile(self._folder)
+
+    def __enter__(self) -> Self:
+        self._folder = Path(tempfile.mkdtemp(prefix="rostersync-demo-"))
+        self.server.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.server.stop()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)

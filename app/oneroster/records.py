@@ -1,0 +1,179 @@
+"""OneRoster records as the rest of the app sees them, and the parsing that makes them.
+
+Both OneRoster 1.2 (a ``roles`` list of role/org pairs) and 1.1 (one ``role`` and an ``orgs``
+list) are read into the same shape. Unknown fields are ignored. A record that cannot be used
+raises :class:`InvalidRecord` with a reason; callers skip it and report it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+UsernameField = Literal["email", "username", "identifier", "sourcedId", "userMasterIdentifier"]
+USERNAME_FIELDS: Final[tuple[UsernameField, ...]] = (
+    "email",
+    "username",
+    "identifier",
+    "sourcedId",
+    "userMasterIdentifier",
+)
+
+STAFF_ROLES: Final = frozenset(
+    {
+        "teacher",
+        "administrator",
+        "aide",
+        "principal",
+        "counselor",
+        "proctor",
+        "districtAdministrator",
+        "siteAdministrator",
+        "systemAdministrator",
+    }
+)
+SYNCED_ROLES: Final = STAFF_ROLES | {"student"}
+
+
+class InvalidRecord(ValueError):
+    """A provider record that cannot be used; ``sourced_id`` is set when the record had one."""
+
+    def __init__(self, reason: str, sourced_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.sourced_id = sourced_id
+
+
+@dataclass(frozen=True, slots=True)
+class RoleAssignment:
+    role: str
+    org_sourced_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class School:
+    sourced_id: str
+    name: str
+    status: str = "active"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    sourced_id: str
+    status: str
+    enabled: bool
+    given_name: str
+    family_name: str
+    email: str | None
+    username: str | None
+    identifier: str | None
+    user_master_identifier: str | None
+    #: Primary roles first, then the rest in the order the provider sent them.
+    roles: tuple[RoleAssignment, ...]
+    date_last_modified: str | None = None
+
+    @property
+    def is_leaving(self) -> bool:
+        return self.status == "tobedeleted" or not self.enabled
+
+    def field(self, name: UsernameField) -> str | None:
+        """The value of a username candidate field, trimmed; None when empty or absent."""
+        value = {
+            "email": self.email,
+            "username": self.username,
+            "identifier": self.identifier,
+            "sourcedId": self.sourced_id,
+            "userMasterIdentifier": self.user_master_identifier,
+        }[name]
+        return clean_text(value)
+
+    @property
+    def synced_roles(self) -> tuple[RoleAssignment, ...]:
+        return tuple(r for r in self.roles if r.role in SYNCED_ROLES)
+
+
+def clean_text(value: object) -> str | None:
+    """A trimmed string, or None for anything empty, missing or not text."""
+    if not isinstance(value, str):
+        return None
+    stripped = value.strip()
+    return stripped or None
+
+
+def _required_id(raw: dict[str, Any]) -> str:
+    sourced_id = clean_text(raw.get("sourcedId"))
+    if sourced_id is None:
+        raise InvalidRecord("the record has no sourcedId")
+    return sourced_id
+
+
+def _enabled(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() != "false"
+    return True
+
+
+def _org_id(ref: object) -> str | None:
+    if isinstance(ref, dict):
+        return clean_text(ref.get("sourcedId"))
+    return None
+
+
+def _roles_v1p2(raw_roles: list[Any]) -> list[RoleAssignment]:
+    primary: list[RoleAssignment] = []
+    others: list[RoleAssignment] = []
+    for entry in raw_roles:
+        if not isinstance(entry, dict):
+            continue
+        role = clean_text(entry.get("role"))
+        org = _org_id(entry.get("org"))
+        if role is None or org is None:
+            continue
+        target = primary if entry.get("roleType") == "primary" else others
+        target.append(RoleAssignment(role, org))
+    return primary + others
+
+
+def _roles_v1p1(role: object, orgs: object) -> list[RoleAssignment]:
+    role_name = clean_text(role)
+    if role_name is None or not isinstance(orgs, list):
+        return []
+    return [RoleAssignment(role_name, org) for org in map(_org_id, orgs) if org is not None]
+
+
+def parse_user(raw: object) -> User:
+    if not isinstance(raw, dict):
+        raise InvalidRecord("the record is not an object")
+    sourced_id = _required_id(raw)
+    raw_roles = raw.get("roles")
+    if isinstance(raw_roles, list):
+        roles = _roles_v1p2(raw_roles)
+    else:
+        roles = _roles_v1p1(raw.get("role"), raw.get("orgs"))
+    if not roles:
+        raise InvalidRecord("the user has no role at any organization", sourced_id)
+    return User(
+        sourced_id=sourced_id,
+        status=clean_text(raw.get("status")) or "active",
+        enabled=_enabled(raw.get("enabledUser")),
+        given_name=clean_text(raw.get("givenName")) or "",
+        family_name=clean_text(raw.get("familyName")) or "",
+        email=clean_text(raw.get("email")),
+        username=clean_text(raw.get("username")),
+        identifier=clean_text(raw.get("identifier")),
+        user_master_identifier=clean_text(raw.get("userMasterIdentifier")),
+        roles=tuple(roles),
+        date_last_modified=clean_text(raw.get("dateLastModified")),
+    )
+
+
+def parse_school(raw: object) -> School:
+    if not isinstance(raw, dict):
+        raise InvalidRecord("the record is not an object")
+    sourced_id = _required_id(raw)
+    name = clean_text(raw.get("name"))
+    if name is None:
+        raise InvalidRecord("the school has no name", sourced_id)
+    return School(sourced_id, name, clean_text(raw.get("status")) or "active")

@@ -1,0 +1,131 @@
+"""Non-secret settings, kept as one JSON file in the profile folder.
+
+The client secret is never here: it lives in the OS keyring (see ``secret_store``).
+A settings file that cannot be read is set aside (renamed) and defaults are used, so a
+corrupted file never stops the app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from app.oneroster.records import USERNAME_FIELDS, UsernameField
+from app.paths import Profile
+
+log = logging.getLogger(__name__)
+
+SyncMode = Literal["full", "delta"]
+_Section = TypeVar("_Section", "ConnectionSettings", "ScheduleSettings")
+
+
+@dataclass
+class ConnectionSettings:
+    enabled: bool = False
+    base_url: str = ""
+    token_url: str = ""
+    client_id: str = ""
+    scope: str = ""
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.base_url and self.token_url and self.client_id)
+
+
+@dataclass
+class ScheduleSettings:
+    nightly: bool = True
+    time: str = "02:00"
+    #: What a scheduled run does; a full sync still runs weekly to catch deletions.
+    mode: SyncMode = "full"
+
+
+@dataclass
+class Settings:
+    connection: ConnectionSettings = field(default_factory=ConnectionSettings)
+    username_field: UsernameField = "email"
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    #: Empty means the SQLite file in the profile folder.
+    database_url: str = ""
+    page_size: int = 1000
+    #: Set by the last successful sync; delta syncs ask for changes since then.
+    last_good_sync_started_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: object) -> Settings:
+        if not isinstance(data, dict):
+            raise ValueError("the settings file does not hold an object")
+        settings = cls(
+            connection=_dataclass_from(ConnectionSettings, data.get("connection")),
+            schedule=_dataclass_from(ScheduleSettings, data.get("schedule")),
+        )
+        for name in ("database_url", "last_good_sync_started_at"):
+            if isinstance(data.get(name), str):
+                setattr(settings, name, data[name])
+        if data.get("username_field") in USERNAME_FIELDS:
+            settings.username_field = data["username_field"]
+        if isinstance(data.get("page_size"), int) and data["page_size"] > 0:
+            settings.page_size = data["page_size"]
+        return settings
+
+    def last_good_sync(self) -> datetime | None:
+        if not self.last_good_sync_started_at:
+            return None
+        try:
+            return datetime.fromisoformat(self.last_good_sync_started_at)
+        except ValueError:
+            return None
+
+
+def _dataclass_from(kind: type[_Section], data: object) -> _Section:
+    """Build a settings section, keeping only known keys whose type matches the default's."""
+    instance = kind()
+    if isinstance(data, dict):
+        for item in fields(kind):  # type: ignore[arg-type]
+            value = data.get(item.name)
+            if value is not None and type(value) is type(getattr(instance, item.name)):
+                setattr(instance, item.name, value)
+    return instance
+
+
+class SettingsFile:
+    """Loads and saves :class:`Settings` atomically in a profile folder."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.path = profile.settings_file
+        #: Set when a corrupted file was renamed aside during load, so callers can tell the person.
+        self.set_aside: Path | None = None
+
+    def load(self) -> Settings:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Settings()
+        try:
+            return Settings.from_json(json.loads(text))
+        except ValueError:
+            self.set_aside = self._set_aside()
+            log.warning("The settings file could not be read; it was renamed to %s", self.set_aside)
+            return Settings()
+
+    def save(self, settings: Settings) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(settings.to_json(), handle, indent=2)
+        os.replace(temp, self.path)
+
+    def _set_aside(self) -> Path:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"settings.corrupt-{stamp}.json")
+        os.replace(self.path, target)
+        return target

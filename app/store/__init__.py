@@ -1,0 +1,1 @@
+"""The local directory: SQLAlchemy models, the database and its migrations, and queries."""

@@ -1,0 +1,205 @@
+"""Reading and editing the local directory: sites, provider schools and their mapping, users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import ConfigurationError, NotFoundError
+from app.oneroster.records import School as ProviderSchool
+from app.store.database import Database
+from app.store.models import DirectoryUser, School, Site, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolInfo:
+    sourced_id: str
+    name: str
+    site: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """One user as ``users --json`` shows it."""
+
+    sourced_id: str
+    username: str
+    given_name: str
+    family_name: str
+    email: str | None
+    role: str
+    site: str
+    active: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "sourcedId": self.sourced_id,
+            "username": self.username,
+            "givenName": self.given_name,
+            "familyName": self.family_name,
+            "email": self.email,
+            "role": self.role,
+            "site": self.site,
+            "active": self.active,
+        }
+
+
+def _clean_site_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ConfigurationError("A site needs a name.")
+    if len(cleaned) > 200:
+        raise ConfigurationError("A site name can be at most 200 characters long.")
+    return cleaned
+
+
+class Directory:
+    """Short transactions over the directory database."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # --- sites ---------------------------------------------------------------------------
+
+    def sites(self) -> list[SiteInfo]:
+        with self.database.session() as session:
+            rows = session.execute(select(Site.id, Site.name).order_by(func.lower(Site.name)))
+            return [SiteInfo(row.id, row.name) for row in rows]
+
+    def add_sites(self, names: Iterable[str]) -> list[SiteInfo]:
+        """Create the sites not already present (names compare case-insensitively)."""
+        created: list[SiteInfo] = []
+        with self.database.session() as session:
+            for raw in names:
+                name = _clean_site_name(raw)
+                if _find_site(session, name) is None:
+                    site = Site(name=name)
+                    session.add(site)
+                    session.flush()
+                    created.append(SiteInfo(site.id, site.name))
+        return created
+
+    def rename_site(self, old: str, new: str) -> None:
+        new_name = _clean_site_name(new)
+        with self.database.session() as session:
+            site = self._require_site(session, old)
+            clash = _find_site(session, new_name)
+            if clash is not None and clash.id != site.id:
+                raise ConfigurationError(f"A site named '{clash.name}' already exists.")
+            site.name = new_name
+
+    # --- schools and mapping -------------------------------------------------------------
+
+    def save_schools(self, schools: Iterable[ProviderSchool]) -> None:
+        """Record the provider's schools, keeping every existing mapping."""
+        now = utc_now()
+        with self.database.session() as session:
+            known = {school.sourced_id: school for school in session.scalars(select(School))}
+            for provided in schools:
+                school = known.get(provided.sourced_id)
+                if school is None:
+                    session.add(School(sourced_id=provided.sourced_id, name=provided.name))
+                elif school.name != provided.name:
+                    school.name = provided.name
+                    school.seen_at = now
+
+    def schools(self) -> list[SchoolInfo]:
+        with self.database.session() as session:
+            rows = session.execute(
+                select(School.sourced_id, School.name, Site.name.label("site"))
+                .outerjoin(Site, School.site_id == Site.id)
+                .order_by(func.lower(School.name))
+            )
+            return [SchoolInfo(row.sourced_id, row.name, row.site) for row in rows]
+
+    def map_school(self, school_ref: str, site_name: str | None) -> SchoolInfo:
+        """Map a school (sourcedId or exact name) to a site; ``None`` means "Select Site"."""
+        with self.database.session() as session:
+            school = _require_school(session, school_ref)
+            site = self._require_site(session, site_name) if site_name is not None else None
+            school.site_id = site.id if site else None
+            return SchoolInfo(school.sourced_id, school.name, site.name if site else None)
+
+    def mapping(self) -> dict[str, int]:
+        """School sourcedId -> site id, for mapped schools only."""
+        with self.database.session() as session:
+            rows = session.execute(
+                select(School.sourced_id, School.site_id).where(School.site_id.is_not(None))
+            )
+            return {row.sourced_id: row.site_id for row in rows}
+
+    def site_names(self) -> dict[int, str]:
+        return {site.id: site.name for site in self.sites()}
+
+    # --- users ---------------------------------------------------------------------------
+
+    def users(self, site: str | None = None, include_inactive: bool = False) -> Iterator[UserRow]:
+        with self.database.session() as session:
+            query = (
+                select(DirectoryUser, Site.name)
+                .join(Site, DirectoryUser.site_id == Site.id)
+                .order_by(func.lower(DirectoryUser.username), DirectoryUser.sourced_id)
+            )
+            if site is not None:
+                query = query.where(Site.id == self._require_site(session, site).id)
+            if not include_inactive:
+                query = query.where(DirectoryUser.active.is_(True))
+            for user, site_name in session.execute(query):
+                yield UserRow(
+                    user.sourced_id,
+                    user.username,
+                    user.given_name,
+                    user.family_name,
+                    user.email,
+                    user.role,
+                    site_name,
+                    user.active,
+                )
+
+    def _require_site(self, session: Session, name: str) -> Site:
+        site = _find_site(session, " ".join(name.split()))
+        if site is not None:
+            return site
+        names = list(session.scalars(select(Site.name)))
+        hint = ""
+        if names:
+            best = process.extractOne(name, names)
+            if best is not None and best[1] >= 60:
+                hint = f" Did you mean '{best[0]}'?"
+        raise NotFoundError(
+            f"There is no local site named '{name}'.{hint} "
+            "Add it first with: rostersync sites add \"NAME\"."
+        )
+
+
+def _find_site(session: Session, name: str) -> Site | None:
+    return session.scalars(select(Site).where(func.lower(Site.name) == name.lower())).first()
+
+
+def _require_school(session: Session, ref: str) -> School:
+    ref = ref.strip()
+    school = session.get(School, ref)
+    if school is not None:
+        return school
+    matches = list(session.scalars(select(School).where(School.name == ref)))
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        ids = ", ".join(match.sourced_id for match in matches)
+        raise NotFoundError(
+            f"More than one school is named '{ref}'; use its sourcedId instead ({ids})."
+        )
+    raise NotFoundError(
+        f"No school '{ref}' is known. List the schools with 'rostersync schools' and use the "
+        "exact name or sourcedId."
+    )

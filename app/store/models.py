@@ -1,0 +1,107 @@
+"""Tables of the local directory (SQLAlchemy 2 declarative mapping).
+
+Users are keyed by the provider's ``sourcedId`` and never deleted; leaving users become
+inactive and keep the site, role and fields they last had.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), str: String(255)}
+
+
+class Site(Base):
+    """A local site (a building in the district's own directory)."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class School(Base):
+    """A school as the provider names it, and the local site it maps to (None = not synced)."""
+
+    __tablename__ = "schools"
+
+    sourced_id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    seen_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    site: Mapped[Site | None] = relationship()
+
+
+class DirectoryUser(Base):
+    """A synced staff member or student."""
+
+    __tablename__ = "users"
+
+    sourced_id: Mapped[str] = mapped_column(primary_key=True)
+    username: Mapped[str]
+    given_name: Mapped[str]
+    family_name: Mapped[str]
+    email: Mapped[str | None]
+    role: Mapped[str] = mapped_column(String(40))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"))
+    active: Mapped[bool] = mapped_column(Boolean, index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    site: Mapped[Site] = relationship()
+
+    __table_args__ = (Index("ix_users_site_active", "site_id", "active"),)
+
+
+class SyncRun(Base):
+    """One sync attempt, succeeded or not; dry runs included."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    trigger: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(10))
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    #: running, succeeded, failed or canceled; "running" rows left by a killed process are
+    #: marked failed by the next sync.
+    status: Mapped[str] = mapped_column(String(20))
+    added: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    deactivated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    #: JSON object: reason -> count.
+    skipped_reasons: Mapped[str] = mapped_column(Text, default="{}")
+    error: Mapped[str | None] = mapped_column(Text)
+
+    skips: Mapped[list[SkippedUser]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SkippedUser(Base):
+    """A provider user that one run skipped, and why."""
+
+    __tablename__ = "sync_run_skips"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"), index=True)
+    sourced_id: Mapped[str | None]
+    name: Mapped[str]
+    reason: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    run: Mapped[SyncRun] = relationship(back_populates="skips")

@@ -1,0 +1,315 @@
+"""Runs one sync: lock, download, plan, safety limit, apply in one transaction, record history.
+
+Free of Qt: the window, the tray, the schedule and the command line all call :meth:`run`, with a
+progress callback and a cancel event. Whatever happens, the directory is either fully updated
+or left exactly as it was, and the run is recorded in history with its outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.errors import CanceledError, RosterSyncError, SafetyLimitError, SyncInProgressError
+from app.oneroster.client import OneRosterClient
+from app.oneroster.records import InvalidRecord, User, UsernameField
+from app.store.directory import Directory
+from app.store.history import History, RunCounts, SkipRecord
+from app.sync.apply import apply_plan, load_local_users
+from app.sync.lock import SyncLock
+from app.sync.plan import Planner, SyncPlan
+
+log = logging.getLogger(__name__)
+
+Trigger = Literal["manual", "tray", "schedule", "cli"]
+SyncMode = Literal["full", "delta"]
+Stage = Literal["connecting", "downloading", "comparing", "saving"]
+Status = Literal["succeeded", "failed", "canceled"]
+
+STAGE_LABELS: dict[Stage, str] = {
+    "connecting": "Connecting to Infinite Campus",
+    "downloading": "Downloading users",
+    "comparing": "Comparing with the directory",
+    "saving": "Saving changes",
+}
+#: Delta syncs ask for changes since the last good sync minus this, to survive clock skew.
+DELTA_MARGIN = timedelta(hours=1)
+UNEXPECTED_MESSAGE = (
+    "An unexpected problem stopped the sync; nothing was changed. The details are in the log "
+    "file — use 'Copy diagnostics' when asking for help."
+)
+DATABASE_MESSAGE = (
+    "The directory database could not be written (the disk may be full or read-only, or the "
+    "file is locked by another program). Nothing was changed."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    stage: Stage
+    done: int
+    total: int | None
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRequest:
+    mode: SyncMode = "full"
+    dry_run: bool = False
+    allow_mass_deactivation: bool = False
+    trigger: Trigger = "cli"
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyLimit:
+    """A sync may deactivate at most this share of the active users, unless confirmed."""
+
+    share: float = 0.10
+    minimum: int = 20
+
+    def exceeded(self, deactivations: int, active_before: int) -> bool:
+        return deactivations > self.minimum and deactivations > self.share * active_before
+
+    def message(self, deactivations: int, active_before: int) -> str:
+        share = deactivations / active_before if active_before else 1.0
+        return (
+            f"This sync would deactivate {deactivations:,} of the {active_before:,} active users "
+            f"({share:.0%}), more than the safety limit of {self.share:.0%}, so nothing was "
+            "changed. If that is expected (for example at the end of the school year), run the "
+            "sync again and confirm it (command line: --allow-mass-deactivation); otherwise "
+            "check the Base URL and the school-to-site mapping."
+        )
+
+
+@dataclass
+class SyncResult:
+    status: Status
+    mode: SyncMode
+    dry_run: bool
+    trigger: Trigger
+    counts: RunCounts = field(default_factory=RunCounts)
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    error_kind: str | None = None
+    run_id: int | None = None
+    #: sourcedIds a sync stopped by the safety limit would have deactivated.
+    would_deactivate: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "added": self.counts.added,
+            "updated": self.counts.updated,
+            "deactivated": self.counts.deactivated,
+            "unchanged": self.counts.unchanged,
+            "skipped": self.counts.skipped,
+            "skipped_reasons": self.skipped_reasons,
+            "error": self.error,
+            "mode": self.mode,
+            "dry_run": self.dry_run,
+        }
+
+
+def _counts(plan: SyncPlan) -> RunCounts:
+    return RunCounts(
+        added=len(plan.inserts),
+        updated=len(plan.updates),
+        deactivated=len(plan.deactivations),
+        unchanged=plan.unchanged,
+        skipped=len(plan.skips),
+    )
+
+
+def _skip_records(plan: SyncPlan) -> list[SkipRecord]:
+    return [SkipRecord(s.sourced_id, s.name, s.reason, s.detail) for s in plan.skips]
+
+
+ProgressCallback = Callable[[Progress], None]
+ClientFactory = Callable[[threading.Event], OneRosterClient]
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        directory: Directory,
+        history: History,
+        lock: SyncLock,
+        connect: ClientFactory,
+        username_field: UsernameField,
+        safety: SafetyLimit | None = None,
+    ) -> None:
+        self.directory = directory
+        self.history = history
+        self.lock = lock
+        self._connect = connect
+        self._username_field = username_field
+        self._safety = safety or SafetyLimit()
+
+    def run(
+        self,
+        request: SyncRequest,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SyncResult:
+        """Run one sync; never raises for anything a person can act on."""
+        cancel = cancel or threading.Event()
+        report = progress or (lambda _progress: None)
+        try:
+            with self.lock.hold():
+                return self._run_locked(request, report, cancel)
+        except SyncInProgressError as busy:
+            return SyncResult(
+                "failed",
+                request.mode,
+                request.dry_run,
+                request.trigger,
+                error=busy.message,
+                error_kind=busy.kind,
+            )
+
+    def _run_locked(
+        self, request: SyncRequest, report: ProgressCallback, cancel: threading.Event
+    ) -> SyncResult:
+        self.history.mark_interrupted()
+        since = self._delta_since() if request.mode == "delta" else None
+        mode: SyncMode = "delta" if since is not None else "full"
+        result = SyncResult("succeeded", mode, request.dry_run, request.trigger)
+        result.run_id = self.history.start(request.trigger, mode, request.dry_run)
+        log.info(
+            "Sync %s started (%s, %s%s)",
+            result.run_id,
+            request.trigger,
+            mode,
+            ", dry run" if request.dry_run else "",
+        )
+        try:
+            self._sync(request, result, since, report, cancel)
+        except CanceledError as canceled:
+            self._record_failure(result, "canceled", canceled)
+        except RosterSyncError as error:
+            self._record_failure(result, "failed", error)
+        except SQLAlchemyError:
+            log.exception("Sync %s failed in the database", result.run_id)
+            self._record_failure(result, "failed", RosterSyncError(DATABASE_MESSAGE))
+        except Exception:
+            log.exception("Sync %s failed unexpectedly", result.run_id)
+            self._record_failure(result, "failed", RosterSyncError(UNEXPECTED_MESSAGE))
+        log.info("Sync %s %s: %s", result.run_id, result.status, result.to_json())
+        return result
+
+    def _delta_since(self) -> datetime | None:
+        last_good = self.history.last_good_start()
+        return last_good - DELTA_MARGIN if last_good else None
+
+    def _sync(
+        self,
+        request: SyncRequest,
+        result: SyncResult,
+        since: datetime | None,
+        report: ProgressCallback,
+        cancel: threading.Event,
+    ) -> None:
+        report(Progress("connecting", 0, None))
+        users, invalid = self._download(since, report, cancel)
+        report(Progress("comparing", 0, None))
+        with self.directory.database.session() as session:
+            local = load_local_users(session)
+        mapping = self.directory.mapping()
+        planner = Planner(local, mapping, self._username_field, full=result.mode == "full")
+        plan = planner.plan(users.values(), invalid)
+        active_before = sum(1 for user in local.values() if user.active)
+        deactivations = len(plan.deactivations)
+        limit_hit = self._safety.exceeded(deactivations, active_before)
+        if limit_hit and not request.allow_mass_deactivation:
+            result.would_deactivate = list(plan.deactivations)
+            if request.dry_run:
+                self._record_dry_run(
+                    result, plan, "failed", self._safety.message(deactivations, active_before)
+                )
+                return
+            raise SafetyLimitError(
+                self._safety.message(deactivations, active_before), deactivations, active_before
+            )
+        if cancel.is_set():
+            raise CanceledError()
+        if request.dry_run:
+            self._record_dry_run(result, plan, "succeeded", None)
+            return
+        self._apply(result, plan, report, cancel)
+
+    def _download(
+        self, since: datetime | None, report: ProgressCallback, cancel: threading.Event
+    ) -> tuple[dict[str, User], list[InvalidRecord]]:
+        users: dict[str, User] = {}
+        invalid: dict[str | None, InvalidRecord] = {}
+        received = 0
+        with self._connect(cancel) as client:
+            client.authenticate()
+            for page in client.user_pages(modified_since=since):
+                for user in page.records:
+                    users[user.sourced_id] = user  # a record seen twice counts once
+                for record in page.invalid:
+                    invalid[record.sourced_id or f"#{received + len(invalid)}"] = record
+                received += len(page.records) + len(page.invalid)
+                report(Progress("downloading", received, page.total))
+                if cancel.is_set():
+                    raise CanceledError()
+        unusable = [r for key, r in invalid.items() if key not in users]
+        return users, unusable
+
+    def _record_dry_run(
+        self, result: SyncResult, plan: SyncPlan, status: Status, error: str | None
+    ) -> None:
+        result.status = status
+        result.error = error
+        result.error_kind = SafetyLimitError.kind if error else None
+        result.counts = _counts(plan)
+        result.skipped_reasons = plan.skipped_reasons
+        assert result.run_id is not None
+        with self.directory.database.session() as session:
+            self.history.finish(
+                session, result.run_id, status, result.counts, _skip_records(plan), error
+            )
+
+    def _apply(
+        self,
+        result: SyncResult,
+        plan: SyncPlan,
+        report: ProgressCallback,
+        cancel: threading.Event,
+    ) -> None:
+        assert result.run_id is not None
+        counts = _counts(plan)
+        report(Progress("saving", 0, plan.changes))
+        with self.directory.database.session() as session:
+            apply_plan(
+                session, plan, lambda done, total: report(Progress("saving", done, total)), cancel
+            )
+            self.history.finish(session, result.run_id, "succeeded", counts, _skip_records(plan))
+        result.counts = counts
+        result.skipped_reasons = plan.skipped_reasons
+
+    def _record_failure(self, result: SyncResult, status: Status, error: RosterSyncError) -> None:
+        result.status = status
+        result.error = error.message
+        result.error_kind = error.kind
+        result.counts = RunCounts()
+        result.skipped_reasons = {}
+        assert result.run_id is not None
+        try:
+            self.history.fail(result.run_id, status, error.message)
+        except SQLAlchemyError:
+            log.exception("Could not record the end of sync %s", result.run_id)
