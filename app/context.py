@@ -9,7 +9,7 @@ import threading
 from functools import cached_property
 
 from app.errors import ConfigurationError, SecretStoreError
-from app.oneroster.client import Credentials, OneRosterClient
+from app.oneroster.client import Credentials, OneRosterClient, RetryPolicy
 from app.paths import Profile
 from app.secret_store import SecretStore, missing_secret_message
 from app.settings import ConnectionSettings, Settings, SettingsFile
@@ -21,8 +21,14 @@ from app.sync.lock import SyncLock
 
 
 class AppContext:
-    def __init__(self, profile: Profile, secrets: SecretStore | None = None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        secrets: SecretStore | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.profile = profile.ensure()
+        self.retry = retry or RetryPolicy()
         self.settings_file = SettingsFile(profile)
         self.settings: Settings = self.settings_file.load()
         self.secrets = secrets or SecretStore(profile)
@@ -72,16 +78,20 @@ class AppContext:
             scope=connection.scope or None,
         )
         return OneRosterClient(
-            connection.base_url, credentials, cancel=cancel, page_size=self.settings.page_size
+            connection.base_url,
+            credentials,
+            cancel=cancel,
+            retry=self.retry,
+            page_size=self.settings.page_size,
         )
 
     def engine(self) -> SyncEngine:
         return SyncEngine(
             self.directory,
             self.history,
-            SyncLock(self.profile.sync_lock_file),
-            lambda cancel: self.client(cancel),
-            self.settings.username_field,
+            lock=SyncLock(self.profile.sync_lock_file),
+            connect=self.client,
+            username_field=self.settings.username_field,
         )
 
     def close(self) -> None:

@@ -17,7 +17,9 @@ _MIN_SECRET_LENGTH = 4
 _PATTERNS = (
     re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:basic|bearer)?\s*[^\s\"',;}]+"),
     re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*"),
-    re.compile(r"(?i)(\b(?:client_secret|access_token|refresh_token|password)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,;}]+"),
+    re.compile(
+        r"(?i)(\b(?:client_secret|access_token|refresh_token|password)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,;}]+"
+    ),
 )
 
 _lock = threading.Lock()

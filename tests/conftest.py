@@ -78,8 +78,16 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def connect_args(server: DemoServer) -> list[str]:
-    return ["connect", "--base-url", server.base_url, "--token-url", server.token_url,
-            "--client-id", server.client_id, "--secret-stdin"]
+    return [
+        "connect",
+        "--base-url",
+        server.base_url,
+        "--token-url",
+        server.token_url,
+        "--client-id",
+        server.client_id,
+        "--secret-stdin",
+    ]
 
 
 @pytest.fixture

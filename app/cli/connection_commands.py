@@ -18,13 +18,16 @@ from app.sync.coverage import measure_coverage
 
 
 def register(commands: Any) -> None:
-    connect = commands.add_parser("connect", help="validate and save the Infinite Campus connection")
+    connect = commands.add_parser(
+        "connect", help="validate and save the Infinite Campus connection"
+    )
     connect.add_argument("--base-url", required=True, help="Base URL from Infinite Campus")
     connect.add_argument("--token-url", required=True, help="Token URL from Infinite Campus")
     connect.add_argument("--client-id", required=True, help="Client ID from Infinite Campus")
     connect.add_argument("--scope", default="", help="OAuth2 scope, if your provider needs one")
     connect.add_argument(
-        "--secret-stdin", action="store_true",
+        "--secret-stdin",
+        action="store_true",
         help="read the Client Secret from standard input (it is saved in the OS keyring)",
     )
     connect.set_defaults(handler=run_connect)
@@ -34,10 +37,17 @@ def register(commands: Any) -> None:
     check.set_defaults(handler=run_check)
 
     field = commands.add_parser("username-field", help="choose the field that becomes the username")
-    field.add_argument("field", choices=USERNAME_FIELDS, metavar="FIELD",
-                       help="one of: " + ", ".join(USERNAME_FIELDS))
-    field.add_argument("--preview", action="store_true",
-                       help="show how many users have it, without saving the choice")
+    field.add_argument(
+        "field",
+        choices=USERNAME_FIELDS,
+        metavar="FIELD",
+        help="one of: " + ", ".join(USERNAME_FIELDS),
+    )
+    field.add_argument(
+        "--preview",
+        action="store_true",
+        help="show how many users have it, without saving the choice",
+    )
     field.add_argument("--json", action="store_true", help="print JSON")
     field.set_defaults(handler=run_username_field)
 
@@ -95,8 +105,9 @@ def run_check(args: argparse.Namespace, context: AppContext) -> int:
         return _report_checks(args, checks)
     with client:
         if _step(record, "token", client.authenticate, lambda _: "The credentials were accepted."):
-            schools = _step(record, "schools", client.schools,
-                            lambda found: f"{len(found)} schools readable.")
+            schools = _step(
+                record, "schools", client.schools, lambda found: f"{len(found)} schools readable."
+            )
             if schools is not None:
                 context.directory.save_schools(schools)
                 _step(record, "users", lambda: _count_roles(client.user_pages()), _describe_roles)
@@ -154,17 +165,20 @@ def run_username_field(args: argparse.Namespace, context: AppContext) -> int:
     coverage = measure_coverage({user.sourced_id: user for user in users}.values())
     chosen = coverage[args.field]
     if args.json:
-        print_json(chosen.to_json() | {"saved": False,
-                                       "others": [c.to_json() for c in coverage.values()]})
+        print_json(
+            chosen.to_json() | {"saved": False, "others": [c.to_json() for c in coverage.values()]}
+        )
         return 0
     print(f"Users who would be synced (staff and students): {chosen.total}")
     print_table(
         ["field", "have it", "missing", "shared", "examples"],
-        [[c.field, c.present, c.missing, c.shared, ", ".join(c.examples)] for c in coverage.values()],
+        [
+            [c.field, c.present, c.missing, c.shared, ", ".join(c.examples)]
+            for c in coverage.values()
+        ],
     )
     print(
         f"With '{args.field}', {chosen.missing} would be skipped for lacking it and "
         f"{chosen.shared} for sharing it with someone else. (Preview only: nothing saved.)"
     )
     return 0
-

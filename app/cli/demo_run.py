@@ -21,8 +21,15 @@ def run_demo_from_command_line() -> int:
         os.environ[HOME_VARIABLE] = str(demo.profile.root)
         os.environ[SECRET_VARIABLE] = server.client_secret
         steps = [
-            ["connect", "--base-url", server.base_url, "--token-url", server.token_url,
-             "--client-id", server.client_id],
+            [
+                "connect",
+                "--base-url",
+                server.base_url,
+                "--token-url",
+                server.token_url,
+                "--client-id",
+                server.client_id,
+            ],
             ["sites", "add", *demo.district.local_site_names],
             ["map", "--suggest", "--apply"],
             ["sync"],

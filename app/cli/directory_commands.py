@@ -12,7 +12,16 @@ from app.errors import NotFoundError
 from app.store.directory import Directory, SchoolInfo
 from app.sync.matching import suggest_mapping
 
-USER_COLUMNS = ["sourcedId", "username", "givenName", "familyName", "email", "role", "site", "active"]
+USER_COLUMNS = [
+    "sourcedId",
+    "username",
+    "givenName",
+    "familyName",
+    "email",
+    "role",
+    "site",
+    "active",
+]
 
 
 def register(commands: Any) -> None:
@@ -21,8 +30,9 @@ def register(commands: Any) -> None:
     schools.set_defaults(handler=run_schools)
 
     sites = commands.add_parser("sites", help="local sites")
-    site_commands = sites.add_subparsers(dest="sites_command", metavar="add|list|rename",
-                                         required=True)
+    site_commands = sites.add_subparsers(
+        dest="sites_command", metavar="add|list|rename", required=True
+    )
     add = site_commands.add_parser("add", help="add local sites")
     add.add_argument("names", nargs="+", metavar="NAME")
     add.set_defaults(handler=run_sites_add)
@@ -39,7 +49,9 @@ def register(commands: Any) -> None:
     mapping.add_argument("site", nargs="?", metavar="SITE", help="local site name")
     mapping.add_argument("--unmap", action="store_true", help='set SCHOOL back to "Select Site"')
     mapping.add_argument("--suggest", action="store_true", help="suggest pairs by name similarity")
-    mapping.add_argument("--apply", action="store_true", help="with --suggest: save the suggestions")
+    mapping.add_argument(
+        "--apply", action="store_true", help="with --suggest: save the suggestions"
+    )
     mapping.add_argument("--json", action="store_true", help="print JSON")
     mapping.set_defaults(handler=run_map)
 
@@ -68,8 +80,10 @@ def run_schools(args: argparse.Namespace, context: AppContext) -> int:
     if args.json:
         print_json([_school_json(school) for school in schools])
     else:
-        print_table(["sourcedId", "school", "site"],
-                    [[s.sourced_id, s.name, s.site or "Select Site (not synced)"] for s in schools])
+        print_table(
+            ["sourcedId", "school", "site"],
+            [[s.sourced_id, s.name, s.site or "Select Site (not synced)"] for s in schools],
+        )
     return 0
 
 
@@ -136,14 +150,23 @@ def _run_suggest(args: argparse.Namespace, context: AppContext) -> int:
         for suggestion in suggestions:
             context.directory.map_school(suggestion.school_id, suggestion.site_name)
     if args.json:
-        print_json([
-            {"sourcedId": s.school_id, "school": s.school_name, "site": s.site_name,
-             "score": round(s.score), "applied": bool(args.apply)}
-            for s in suggestions
-        ])
+        print_json(
+            [
+                {
+                    "sourcedId": s.school_id,
+                    "school": s.school_name,
+                    "site": s.site_name,
+                    "score": round(s.score),
+                    "applied": bool(args.apply),
+                }
+                for s in suggestions
+            ]
+        )
         return 0
-    print_table(["school", "suggested site", "similarity"],
-                [[s.school_name, s.site_name, f"{s.score:.0f}%"] for s in suggestions])
+    print_table(
+        ["school", "suggested site", "similarity"],
+        [[s.school_name, s.site_name, f"{s.score:.0f}%"] for s in suggestions],
+    )
     if args.apply:
         print(f"Applied {len(suggestions)} suggestions.")
     elif suggestions:
@@ -159,7 +182,17 @@ def run_users(args: argparse.Namespace, context: AppContext) -> int:
         count = write_csv(args.csv, USER_COLUMNS, (list(row.to_json().values()) for row in rows))
         print(f"Wrote {count} users to {args.csv}.")
     else:
-        print_table(["username", "name", "role", "site", "active"],
-                    [[r.username, f"{r.given_name} {r.family_name}", r.role, r.site,
-                      "yes" if r.active else "no"] for r in rows])
+        print_table(
+            ["username", "name", "role", "site", "active"],
+            [
+                [
+                    r.username,
+                    f"{r.given_name} {r.family_name}",
+                    r.role,
+                    r.site,
+                    "yes" if r.active else "no",
+                ]
+                for r in rows
+            ],
+        )
     return 0

@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+import truststore
+
 from app import __version__
 from app.cli import connection_commands, directory_commands, sync_commands
 from app.context import AppContext
@@ -29,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"RosterSync {__version__}")
     parser.add_argument(
-        "--demo", action="store_true",
+        "--demo",
+        action="store_true",
         help="use the bundled demo district in a throwaway profile",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -53,6 +56,9 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Certificates come from the operating system's trust store, so districts whose proxy
+    # inspects TLS (with its certificate installed by IT) connect without extra setup.
+    truststore.inject_into_ssl()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -18,14 +18,18 @@ def print_json(value: object, out: TextIO | None = None) -> None:
     out.write("\n")
 
 
-def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO | None = None) -> None:
+def print_table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO | None = None
+) -> None:
     out = out or sys.stdout
     text_rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
     widths = [len(header) for header in headers]
     for row in text_rows:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
     for row in [list(headers), ["-" * width for width in widths], *text_rows]:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        out.write(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
         out.write("\n")
 
 

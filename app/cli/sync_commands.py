@@ -21,14 +21,23 @@ def register(commands: Any) -> None:
     sync = commands.add_parser("sync", help="run one sync")
     mode = sync.add_mutually_exclusive_group()
     mode.add_argument("--full", action="store_true", help="fetch every user (the default)")
-    mode.add_argument("--delta", action="store_true",
-                      help="fetch only users changed since the last good sync")
-    sync.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
-    sync.add_argument("--allow-mass-deactivation", action="store_true",
-                      help="confirm a sync that deactivates more than the safety limit")
+    mode.add_argument(
+        "--delta", action="store_true", help="fetch only users changed since the last good sync"
+    )
+    sync.add_argument(
+        "--dry-run", action="store_true", help="report what would change; change nothing"
+    )
+    sync.add_argument(
+        "--allow-mass-deactivation",
+        action="store_true",
+        help="confirm a sync that deactivates more than the safety limit",
+    )
     sync.add_argument("--scheduled", action="store_true", help="mark a run started by a scheduler")
-    sync.add_argument("--progress", action="store_true",
-                      help="print progress lines (stage done total) to standard error")
+    sync.add_argument(
+        "--progress",
+        action="store_true",
+        help="print progress lines (stage done total) to standard error",
+    )
     sync.add_argument("--json", action="store_true", help="print the result as JSON")
     sync.set_defaults(handler=run_sync)
 
@@ -94,11 +103,32 @@ def run_history(args: argparse.Namespace, context: AppContext) -> int:
         print_json([run.to_json() for run in runs])
         return 0
     print_table(
-        ["started", "trigger", "mode", "status", "added", "updated", "deactivated",
-         "unchanged", "skipped", "error"],
-        [[run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-          run.trigger + (" (dry run)" if run.dry_run else ""), run.mode, run.status,
-          run.counts.added, run.counts.updated, run.counts.deactivated, run.counts.unchanged,
-          run.counts.skipped, run.error or ""] for run in runs],
+        [
+            "started",
+            "trigger",
+            "mode",
+            "status",
+            "added",
+            "updated",
+            "deactivated",
+            "unchanged",
+            "skipped",
+            "error",
+        ],
+        [
+            [
+                run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                run.trigger + (" (dry run)" if run.dry_run else ""),
+                run.mode,
+                run.status,
+                run.counts.added,
+                run.counts.updated,
+                run.counts.deactivated,
+                run.counts.unchanged,
+                run.counts.skipped,
+                run.error or "",
+            ]
+            for run in runs
+        ],
     )
     return 0

@@ -178,7 +178,7 @@ class Directory:
                 hint = f" Did you mean '{best[0]}'?"
         raise NotFoundError(
             f"There is no local site named '{name}'.{hint} "
-            "Add it first with: rostersync sites add \"NAME\"."
+            'Add it first with: rostersync sites add "NAME".'
         )
 
 

@@ -108,6 +108,7 @@ class History:
         self,
         session: Session,
         run_id: int,
+        *,
         status: str,
         counts: RunCounts,
         skips: Iterable[SkipRecord] = (),
@@ -147,7 +148,7 @@ class History:
 
     def fail(self, run_id: int, status: str, error: str) -> None:
         with self.database.session() as session:
-            self.finish(session, run_id, status, RunCounts(), error=error)
+            self.finish(session, run_id, status=status, counts=RunCounts(), error=error)
 
     def mark_interrupted(self) -> int:
         """Close runs left "running" by a process that died; call only while holding the lock."""

@@ -7,6 +7,7 @@ inactive and keep the site, role and fields they last had.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -17,7 +18,7 @@ def utc_now() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True), str: String(255)}
+    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True), str: String(255)}
 
 
 class Site(Base):

@@ -146,6 +146,7 @@ class SyncEngine:
         self,
         directory: Directory,
         history: History,
+        *,
         lock: SyncLock,
         connect: ClientFactory,
         username_field: UsernameField,
@@ -281,7 +282,12 @@ class SyncEngine:
         assert result.run_id is not None
         with self.directory.database.session() as session:
             self.history.finish(
-                session, result.run_id, status, result.counts, _skip_records(plan), error
+                session,
+                result.run_id,
+                status=status,
+                counts=result.counts,
+                skips=_skip_records(plan),
+                error=error,
             )
 
     def _apply(
@@ -298,7 +304,13 @@ class SyncEngine:
             apply_plan(
                 session, plan, lambda done, total: report(Progress("saving", done, total)), cancel
             )
-            self.history.finish(session, result.run_id, "succeeded", counts, _skip_records(plan))
+            self.history.finish(
+                session,
+                result.run_id,
+                status="succeeded",
+                counts=counts,
+                skips=_skip_records(plan),
+            )
         result.counts = counts
         result.skipped_reasons = plan.skipped_reasons
 

@@ -25,83 +25,137 @@ def user(sid: str, role: str = "student", org: str = "sch-a", **fields: Any) -> 
     return parse_user(raw)
 
 
-def local(sid: str, *, active: bool = True, site: int = 1, role: str = "student",
-          email: str | None = None, username: str | None = None) -> LocalUser:
-    return LocalUser(username or f"{sid}@district.example", "Ann", sid.upper(),
-                     email if email is not None else f"{sid}@district.example", role, site, active)
+def local(
+    sid: str,
+    *,
+    active: bool = True,
+    site: int = 1,
+    role: str = "student",
+    email: str | None = None,
+    username: str | None = None,
+) -> LocalUser:
+    return LocalUser(
+        username or f"{sid}@district.example",
+        "Ann",
+        sid.upper(),
+        email if email is not None else f"{sid}@district.example",
+        role,
+        site,
+        active,
+    )
 
 
-def plan(users: list[User], locals_: dict[str, LocalUser] | None = None, *,
-         full: bool = True, field: str = "email", invalid: list[InvalidRecord] | None = None,
-         mapping: dict[str, int] | None = None) -> SyncPlan:
-    planner = Planner(locals_ or {}, MAPPING if mapping is None else mapping, field,  # type: ignore[arg-type]
-                      full=full)
+def plan(
+    users: list[User],
+    locals_: dict[str, LocalUser] | None = None,
+    *,
+    full: bool = True,
+    field: str = "email",
+    invalid: list[InvalidRecord] | None = None,
+    mapping: dict[str, int] | None = None,
+) -> SyncPlan:
+    planner = Planner(
+        locals_ or {},
+        MAPPING if mapping is None else mapping,
+        field,  # type: ignore[arg-type]
+        full=full,
+    )
     return planner.plan(users, invalid or [])
 
 
 def counted(result: SyncPlan) -> int:
-    return (len(result.inserts) + len(result.updates) + len(result.deactivations)
-            + result.unchanged + len(result.skips))
+    return (
+        len(result.inserts)
+        + len(result.updates)
+        + len(result.deactivations)
+        + result.unchanged
+        + len(result.skips)
+    )
 
 
 def test_new_students_and_staff_are_added_with_their_site_and_role():
     result = plan([user("s1"), user("t1", role="teacher", org="sch-b")])
     assert [(u.sourced_id, u.site_id, u.role) for u in result.inserts] == [
-        ("s1", 1, "student"), ("t1", 2, "teacher")]
+        ("s1", 1, "student"),
+        ("t1", 2, "teacher"),
+    ]
 
 
 def test_guardians_parents_and_relatives_are_never_synced():
-    result = plan([user("g1", role="guardian"), user("p1", role="parent"),
-                   user("r1", role="relative")])
+    result = plan(
+        [user("g1", role="guardian"), user("p1", role="parent"), user("r1", role="relative")]
+    )
     assert result.inserts == []
     assert result.skipped_reasons == {"not_synced_role": 3}
 
 
 def test_every_staff_role_is_synced():
-    roles = ["teacher", "administrator", "aide", "principal", "counselor", "proctor",
-             "districtAdministrator", "siteAdministrator", "systemAdministrator"]
+    roles = [
+        "teacher",
+        "administrator",
+        "aide",
+        "principal",
+        "counselor",
+        "proctor",
+        "districtAdministrator",
+        "siteAdministrator",
+        "systemAdministrator",
+    ]
     result = plan([user(f"x{i}", role=role) for i, role in enumerate(roles)])
     assert sorted(u.role for u in result.inserts) == sorted(roles)
 
 
 def test_primary_role_places_the_user_even_when_listed_second():
-    staff = user("t1", roles=[
-        {"roleType": "secondary", "role": "aide", "org": {"sourcedId": "sch-a"}},
-        {"roleType": "primary", "role": "teacher", "org": {"sourcedId": "sch-b"}},
-    ])
+    staff = user(
+        "t1",
+        roles=[
+            {"roleType": "secondary", "role": "aide", "org": {"sourcedId": "sch-a"}},
+            {"roleType": "primary", "role": "teacher", "org": {"sourcedId": "sch-b"}},
+        ],
+    )
     (added,) = plan([staff]).inserts
     assert (added.role, added.site_id) == ("teacher", 2)
 
 
 def test_first_mapped_role_places_the_user_when_the_primary_school_is_unmapped():
-    staff = user("t1", roles=[
-        {"roleType": "primary", "role": "teacher", "org": {"sourcedId": "sch-unmapped"}},
-        {"roleType": "secondary", "role": "counselor", "org": {"sourcedId": "sch-b"}},
-    ])
+    staff = user(
+        "t1",
+        roles=[
+            {"roleType": "primary", "role": "teacher", "org": {"sourcedId": "sch-unmapped"}},
+            {"roleType": "secondary", "role": "counselor", "org": {"sourcedId": "sch-b"}},
+        ],
+    )
     (added,) = plan([staff]).inserts
     assert (added.role, added.site_id) == ("counselor", 2)
 
 
 def test_a_guardian_role_does_not_place_a_user_who_is_also_staff():
-    person = user("t1", roles=[
-        {"roleType": "primary", "role": "guardian", "org": {"sourcedId": "sch-a"}},
-        {"roleType": "secondary", "role": "teacher", "org": {"sourcedId": "sch-b"}},
-    ])
+    person = user(
+        "t1",
+        roles=[
+            {"roleType": "primary", "role": "guardian", "org": {"sourcedId": "sch-a"}},
+            {"roleType": "secondary", "role": "teacher", "org": {"sourcedId": "sch-b"}},
+        ],
+    )
     (added,) = plan([person]).inserts
     assert (added.role, added.site_id) == ("teacher", 2)
 
 
 def test_oneroster_1_1_users_are_placed_by_their_orgs_in_order():
-    person = parse_user({"sourcedId": "t1", "role": "teacher", "email": "t1@x.example",
-                         "orgs": [{"sourcedId": "sch-unmapped"}, {"sourcedId": "sch-b"},
-                                  {"sourcedId": "sch-a"}]})
+    person = parse_user(
+        {
+            "sourcedId": "t1",
+            "role": "teacher",
+            "email": "t1@x.example",
+            "orgs": [{"sourcedId": "sch-unmapped"}, {"sourcedId": "sch-b"}, {"sourcedId": "sch-a"}],
+        }
+    )
     (added,) = plan([person]).inserts
     assert (added.role, added.site_id) == ("teacher", 2)
 
 
 def test_unmapped_school_is_skipped_or_deactivates_an_active_record():
-    result = plan([user("s1", org="sch-x"), user("s2", org="sch-x")],
-                  {"s2": local("s2")})
+    result = plan([user("s1", org="sch-x"), user("s2", org="sch-x")], {"s2": local("s2")})
     assert result.skipped_reasons == {"unmapped_school": 1}
     assert result.deactivations == ["s2"]
 
@@ -113,8 +167,12 @@ def test_every_org_unmapped_now_deactivates():
 
 def test_leaving_users_are_deactivated_and_new_leaving_users_not_added():
     result = plan(
-        [user("s1", status="tobedeleted"), user("s2", enabledUser="false"),
-         user("s3", status="tobedeleted"), user("s4", enabledUser="false")],
+        [
+            user("s1", status="tobedeleted"),
+            user("s2", enabledUser="false"),
+            user("s3", status="tobedeleted"),
+            user("s4", enabledUser="false"),
+        ],
         {"s1": local("s1"), "s2": local("s2"), "s4": local("s4", active=False)},
     )
     assert sorted(result.deactivations) == ["s1", "s2"]
@@ -147,8 +205,7 @@ def test_empty_email_is_stored_as_null_when_another_field_is_the_username():
 
 def test_duplicate_usernames_are_all_skipped_case_insensitively_and_left_alone():
     result = plan(
-        [user("s1", email="J.Smith@x.example"), user("s2", email="j.smith@x.example "),
-         user("s3")],
+        [user("s1", email="J.Smith@x.example"), user("s2", email="j.smith@x.example "), user("s3")],
         {"s1": local("s1", username="old@x.example")},
     )
     assert result.skipped_reasons == {"duplicate_username": 2}
@@ -157,15 +214,21 @@ def test_duplicate_usernames_are_all_skipped_case_insensitively_and_left_alone()
 
 
 def test_leaving_and_unmapped_users_do_not_make_duplicates():
-    result = plan([user("s1", email="a@x.example"),
-                   user("s2", email="a@x.example", status="tobedeleted"),
-                   user("s3", email="a@x.example", org="sch-x")])
+    result = plan(
+        [
+            user("s1", email="a@x.example"),
+            user("s2", email="a@x.example", status="tobedeleted"),
+            user("s3", email="a@x.example", org="sch-x"),
+        ]
+    )
     assert [u.sourced_id for u in result.inserts] == ["s1"]
 
 
 def test_changed_fields_update_and_unchanged_records_stay():
-    result = plan([user("s1", givenName="Anna"), user("s2"), user("s3", org="sch-b")],
-                  {"s1": local("s1"), "s2": local("s2"), "s3": local("s3")})
+    result = plan(
+        [user("s1", givenName="Anna"), user("s2"), user("s3", org="sch-b")],
+        {"s1": local("s1"), "s2": local("s2"), "s3": local("s3")},
+    )
     assert sorted(u.sourced_id for u in result.updates) == ["s1", "s3"]
     assert result.unchanged == 1
 
@@ -176,8 +239,9 @@ def test_returning_user_is_reactivated_as_an_update():
 
 
 def test_full_sync_deactivates_active_users_it_no_longer_sees():
-    result = plan([user("s1")], {"s1": local("s1"), "gone": local("gone"),
-                                  "old": local("old", active=False)})
+    result = plan(
+        [user("s1")], {"s1": local("s1"), "gone": local("gone"), "old": local("old", active=False)}
+    )
     assert result.deactivations == ["gone"]
 
 
@@ -187,18 +251,30 @@ def test_delta_sync_leaves_users_it_did_not_fetch():
 
 
 def test_delta_sync_skips_a_user_taking_the_username_of_an_unfetched_user():
-    result = plan([user("s1", email="other@district.example")], {"other": local("other")},
-                  full=False)
+    result = plan(
+        [user("s1", email="other@district.example")], {"other": local("other")}, full=False
+    )
     assert result.skipped_reasons == {"duplicate_username": 1}
 
 
 def test_every_provider_user_is_counted_once_plus_unseen_deactivations():
-    users = [user("s1"), user("g1", role="guardian"), user("s2", org="sch-x"),
-             user("s3", status="tobedeleted"), user("s4", email=""),
-             user("s5", email="d@x.example"), user("s6", email="D@x.example"), user("s7")]
+    users = [
+        user("s1"),
+        user("g1", role="guardian"),
+        user("s2", org="sch-x"),
+        user("s3", status="tobedeleted"),
+        user("s4", email=""),
+        user("s5", email="d@x.example"),
+        user("s6", email="D@x.example"),
+        user("s7"),
+    ]
     locals_ = {"s7": local("s7"), "s3": local("s3"), "gone": local("gone")}
     result = plan(users, locals_, invalid=[InvalidRecord("no sourcedId")])
     assert counted(result) == len(users) + 1 + 1  # + the invalid record + "gone"
-    assert result.skipped_reasons == {"not_synced_role": 1, "unmapped_school": 1,
-                                      "no_username": 1, "duplicate_username": 2,
-                                      "invalid_record": 1}
+    assert result.skipped_reasons == {
+        "not_synced_role": 1,
+        "unmapped_school": 1,
+        "no_username": 1,
+        "duplicate_username": 2,
+        "invalid_record": 1,
+    }

@@ -1,0 +1,276 @@
+"""The demo district over HTTP, shaped like Infinite Campus's OneRoster 1.2 endpoints.
+
+Standard library only, bound to 127.0.0.1 and nothing else. Faults can be switched on to make
+it misbehave the way real providers and networks do; tests in other processes switch them
+through the hidden ``/_demo/`` admin endpoints.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from dataclasses import asdict, dataclass, fields
+from http.server import ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Final, Self, TextIO
+
+from app.demo.district import DemoDistrict
+from app.demo.handler import TOKEN_PATH, Handler
+
+HOST: Final = "127.0.0.1"
+DEMO_CLIENT_ID: Final = "rostersync-demo"
+DEMO_SECRET: Final = "demo-secret-7Kq2vX9pLm4T"  # distinctive, so leak audits can grep for it
+_TOKEN_AUTH_STYLES: Final = ("basic", "body", "either")
+_FAULT_ORDER: Final = ("reset", "rate_limit", "unavailable", "html", "truncate")
+
+
+@dataclass
+class Faults:
+    """How the server misbehaves. Mutable; a change applies to the next request.
+
+    API requests are numbered from 1; a fault with ``*_every = N`` hits request n when
+    ``n % N == 0``. When several hit the same request the first of outage, reset, rate limit,
+    unavailable, HTML, truncate wins.
+    """
+
+    rate_limit_every: int = 0
+    retry_after: str = "1"
+    unavailable_every: int = 0
+    reset_every: int = 0
+    truncate_every: int = 0
+    html_every: int = 0
+    outage_after: int | None = None
+    token_outage: bool = False
+    token_lifetime: int = 3600
+    page_size_cap: int = 1000
+    send_total_count: bool = True
+    send_link: bool = True
+    token_auth: str = "either"
+
+    def fault_for(self, number: int) -> str | None:
+        """The fault API request ``number`` (1-based) meets, or None."""
+        if self.outage_after is not None and number > self.outage_after:
+            return "outage"
+        for name in _FAULT_ORDER:
+            every = getattr(self, f"{name}_every")
+            if every > 0 and number % every == 0:
+                return name
+        return None
+
+    def update(self, changes: Mapping[str, object]) -> None:
+        """Set several fields at once, checking names and types (ValueError when wrong)."""
+        checked = {name: _checked_fault(name, value) for name, value in changes.items()}
+        for name, value in checked.items():
+            setattr(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _checked_fault(name: str, value: object) -> object:
+    types = {f.name: f.type for f in fields(Faults)}
+    if name not in types:
+        raise ValueError(f"unknown fault {name!r}")
+    kind = types[name]
+    if name == "outage_after" and value is None:
+        return None
+    if name == "retry_after" and type(value) is int:
+        return str(value)  # seconds given as a number
+    if name == "token_auth" and value not in _TOKEN_AUTH_STYLES:
+        raise ValueError(f"token_auth must be one of {', '.join(_TOKEN_AUTH_STYLES)}")
+    wanted = {"int": int, "int | None": int, "str": str, "bool": bool}[str(kind)]
+    if type(value) is not wanted:  # exact: a bool is not an int here
+        raise ValueError(f"{name} must be {kind}")
+    return value
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    """Keeps track of open connections, so ``stop`` can close kept-alive ones too."""
+
+    daemon_threads = True
+
+    def __init__(self, demo: DemoServer, port: int) -> None:
+        self.demo = demo
+        self._open: set[socket.socket] = set()
+        self._aborted: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        super().__init__((HOST, port), Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def abort(self, request: socket.socket) -> None:
+        """Close this connection without the polite FIN first (see ``Handler._reset``)."""
+        with self._lock:
+            self._aborted.add(request)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._lock:
+            self._open.discard(request)
+            aborted = request in self._aborted
+            self._aborted.discard(request)
+        if aborted:
+            self.close_request(request)
+        else:
+            super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a client hanging up mid-answer is normal here (the handler logs real bugs)."""
+
+    def close_all(self) -> None:
+        with self._lock:
+            still_open = list(self._open)
+        for request in still_open:
+            with suppress(OSError):  # already gone
+                request.shutdown(socket.SHUT_RDWR)
+
+
+class DemoServer:
+    """Serves a :class:`DemoDistrict` on 127.0.0.1 in a daemon thread."""
+
+    def __init__(
+        self,
+        district: DemoDistrict,
+        *,
+        port: int = 0,
+        app_name: str = "demo",
+        client_id: str = DEMO_CLIENT_ID,
+        client_secret: str = DEMO_SECRET,
+        faults: Faults | None = None,
+        shape: str = "1.2",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if shape not in ("1.1", "1.2"):
+            raise ValueError('shape must be "1.1" or "1.2"')
+        self.district = district
+        self.app_name = app_name
+        self.faults = faults if faults is not None else Faults()
+        self.shape = shape
+        self.tokens_issued: list[str] = []
+        self._requested_port = port
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._clock = clock
+        self._tokens: dict[str, float] = {}
+        self._request_count = 0
+        self._lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        if self._httpd is not None:
+            raise RuntimeError("the demo server is already running")
+        self._httpd = _HTTPServer(self, self._requested_port)
+        self.district.set_href_base(self.base_url)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"demo-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.close_all()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._requested_port = httpd.server_address[1]  # a restart keeps the URLs valid
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- connection values ------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        return HOST
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            return self._requested_port
+        return int(self._httpd.server_address[1])
+
+    @property
+    def token_url(self) -> str:
+        return f"http://{HOST}:{self.port}{TOKEN_PATH}?appName={self.app_name}"
+
+    @property
+    def base_path(self) -> str:
+        # The same URL for both shapes: a 1.1 server only changes how users look.
+        return f"/campus/api/oneroster/v1p2/{self.app_name}/ims/oneroster/rostering/v1p2"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}{self.base_path}"
+
+    @property
+    def client_id(self) -> str:
+        return self._client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self._client_secret
+
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return self._request_count
+
+    # -- used by the handler ----------------------------------------------------------------
+
+    def count_api_request(self) -> int:
+        """Number this API request (1-based)."""
+        with self._lock:
+            self._request_count += 1
+            return self._request_count
+
+    def issue_token(self) -> tuple[str, int]:
+        lifetime = self.faults.token_lifetime
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._tokens[token] = self._clock() + lifetime
+            self.tokens_issued.append(token)
+        return token, lifetime
+
+    def token_valid(self, token: str) -> bool:
+        with self._lock:
+            expires = self._tokens.get(token)
+        return expires is not None and self._clock() < expires
+
+
+def serve(port: int, users: int, seed: int, out: TextIO) -> None:
+    """Serve a demo district until Ctrl+C, after printing the four connection values."""
+    with DemoServer(DemoDistrict(users, seed), port=port) as server:
+        print(f"Client ID: {server.client_id}", file=out)
+        print(f"Client Secret: {server.client_secret}", file=out)
+        print(f"Token URL: {server.token_url}", file=out)
+        print(f"Base URL: {server.base_url}", file=out)
+        print("Press Ctrl+C to stop the demo server.", file=out, flush=True)
+        try:
+            while True:
+                time.sleep(0.5)  # unlike Event.wait(), Ctrl+C interrupts this on Windows too
+        except KeyboardInterrupt:
+            pass

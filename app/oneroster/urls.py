@@ -1,0 +1,133 @@
+"""The two URLs a person pastes from Infinite Campus: checked, tidied, and made safe to log."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from app.errors import ConfigurationError
+
+ONEROSTER_PATH: Final = "/ims/oneroster/rostering/v1p2"
+ONEROSTER_V1P1_PATH: Final = "/ims/oneroster/v1p1"
+
+_IMS_ONEROSTER: Final = "/ims/oneroster"
+_LOOPBACK_NAMES: Final = frozenset({"localhost"})
+_SECRET_QUERY_NAME: Final = re.compile(
+    r"secret|token|password|passwd|pwd|key|signature|sig|code|auth|credential", re.IGNORECASE
+)
+# What may follow /ims/oneroster in a pasted Base URL, and the version root it stands for.
+# A pasted collection URL (…/v1p2/users) is cut back to its root.
+_TAILS: Final = (
+    (re.compile(r"^(/rostering(/v1p2)?)?$", re.IGNORECASE), "/rostering/v1p2"),
+    (re.compile(r"^/rostering/v1p2/[a-z]+$", re.IGNORECASE), "/rostering/v1p2"),
+    (re.compile(r"^/v1p1(/[a-z]+)?$", re.IGNORECASE), "/v1p1"),
+)
+
+BASE_URL_FIX: Final = (
+    "The Base URL should end with /ims/oneroster/rostering/v1p2 — copy the whole Base URL "
+    "from Infinite Campus."
+)
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for this computer's own addresses (the only place plain http:// is allowed)."""
+    if not host:
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_of(url: str) -> str:
+    """The host name of a URL, for messages; the whole text when it has none."""
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def loggable_url(url: str) -> str:
+    """The URL with the values of secret-looking query parameters replaced, and no user info."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable URL>"
+    query = urlencode(
+        [
+            (name, "***" if _SECRET_QUERY_NAME.search(name) else value)
+            for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        ],
+        safe="*'<>:",
+    )
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def _split_checked(text: str, label: str) -> tuple[str, str, str, str]:
+    """(scheme, netloc, path, query) of a pasted http(s) URL, or a ConfigurationError."""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        raise ConfigurationError(
+            f"The {label} is not a web address — copy the whole {label} from Infinite Campus."
+        ) from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        raise ConfigurationError(
+            f"The {label} must start with https:// — copy the whole {label} from Infinite Campus."
+        )
+    if scheme == "http" and not is_loopback(host):
+        raise ConfigurationError(
+            f"The {label} must start with https:// (not http://), so that the connection "
+            "is private."
+        )
+    netloc = parts.netloc.rpartition("@")[2]
+    return scheme, netloc, parts.path, parts.query
+
+
+def normalize_base_url(text: str) -> str:
+    """The Base URL ending at /ims/oneroster/rostering/v1p2 (or /ims/oneroster/v1p1 as-is)."""
+    text = (text or "").strip()
+    if not text:
+        raise ConfigurationError(
+            "Enter the Base URL from Infinite Campus; it ends with /ims/oneroster/rostering/v1p2."
+        )
+    lowered = text.lower()
+    if "oauth2" in lowered or "/token" in lowered:
+        raise ConfigurationError(
+            "This looks like the Token URL. The Base URL is the other address Infinite Campus "
+            "shows, the one ending with /ims/oneroster/rostering/v1p2."
+        )
+    scheme, netloc, path, _query = _split_checked(text, "Base URL")
+    path = path.rstrip("/")
+    start = path.lower().rfind(_IMS_ONEROSTER)
+    if start < 0:
+        raise ConfigurationError(BASE_URL_FIX)
+    head, tail = path[: start + len(_IMS_ONEROSTER)], path[start + len(_IMS_ONEROSTER) :]
+    for pattern, root in _TAILS:
+        if pattern.match(tail):
+            return f"{scheme}://{netloc}{head}{root}"
+    raise ConfigurationError(BASE_URL_FIX)
+
+
+def normalize_token_url(text: str) -> str:
+    """The Token URL, trimmed, query kept (Infinite Campus needs its ?appName=…)."""
+    text = (text or "").strip()
+    if not text:
+        raise ConfigurationError(
+            "Enter the Token URL from Infinite Campus; it usually ends with /oauth2/token?appName=…"
+        )
+    if _IMS_ONEROSTER in text.lower():
+        raise ConfigurationError(
+            "This looks like the Base URL. The Token URL is the other address Infinite Campus "
+            "shows, usually ending with /oauth2/token?appName=…"
+        )
+    scheme, netloc, path, query = _split_checked(text, "Token URL")
+    return urlunsplit((scheme, netloc, path, query, ""))

@@ -1,0 +1,197 @@
+"""The sync engine against the demo server with faults: all or nothing, cancel, one at a time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from app.context import AppContext
+from app.demo.district import DemoDistrict
+from app.demo.server import DemoServer
+from app.oneroster.client import RetryPolicy
+from app.paths import Profile
+from app.store.history import INTERRUPTED_MESSAGE
+from app.sync.engine import Progress, SyncRequest
+from app.sync.lock import SyncLock
+from tests.conftest import Cli
+
+
+class Clock:
+    """The demo server's clock, moved by the test instead of by waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def demo_server(district: DemoDistrict, clock: Clock) -> Iterator[DemoServer]:
+    with DemoServer(district, port=0, clock=clock) as server:
+        yield server
+
+
+@pytest.fixture
+def ctx(connected: DemoServer, isolated_profile: Profile) -> Iterator[AppContext]:
+    context = AppContext(isolated_profile, retry=RetryPolicy(backoff_base=0.001, backoff_max=0.01))
+    context.settings.page_size = 50
+    yield context
+    context.close()
+
+
+def directory_state(context: AppContext) -> list[object]:
+    return [row.to_json() for row in context.directory.users(include_inactive=True)]
+
+
+def change_some_users(district: DemoDistrict, context: AppContext) -> None:
+    rows = list(context.directory.users())
+    for row in rows[:5]:
+        district.update_user(row.sourced_id, familyName="Changed")
+    district.remove_user(rows[5].sourced_id)
+
+
+def test_a_token_expiring_halfway_does_not_fail_the_sync(
+    ctx: AppContext, connected: DemoServer, clock: Clock
+):
+    connected.faults.token_lifetime = 60
+
+    def expire_tokens(progress: Progress) -> None:
+        if progress.stage == "downloading":
+            clock.now += 45  # every second page, the token has expired at the server
+
+    result = ctx.engine().run(SyncRequest(), progress=expire_tokens)
+    assert result.succeeded, result.error
+    assert len(connected.tokens_issued) > 3
+    assert result.counts.added == len(list(ctx.directory.users()))
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"rate_limit_every": 3, "retry_after": "0"},
+        {"unavailable_every": 2},
+        {"reset_every": 3},
+        {"truncate_every": 3},
+        {"html_every": 4},
+    ],
+    ids=["429", "503", "reset", "truncated", "html"],
+)
+def test_passing_faults_are_retried_and_the_result_is_as_without_them(
+    ctx: AppContext, connected: DemoServer, cli: Cli, fault: dict[str, object]
+):
+    clean = ctx.engine().run(SyncRequest(dry_run=True))
+    connected.faults.update(fault)
+    result = ctx.engine().run(SyncRequest())
+    assert result.succeeded, result.error
+    assert (result.counts, result.skipped_reasons) == (clean.counts, clean.skipped_reasons)
+
+
+def test_an_outage_mid_sync_changes_nothing_and_is_recorded(
+    ctx: AppContext, connected: DemoServer, district: DemoDistrict
+):
+    assert ctx.engine().run(SyncRequest()).succeeded
+    before = directory_state(ctx)
+    change_some_users(district, ctx)
+    connected.faults.outage_after = connected.request_count + 3
+    result = ctx.engine().run(SyncRequest())
+    assert result.status == "failed"
+    assert "try again later" in result.error
+    assert directory_state(ctx) == before
+    last = ctx.history.runs(limit=1)[0]
+    assert (last.status, last.error) == ("failed", result.error)
+
+
+def test_cancel_while_downloading_changes_nothing(ctx: AppContext, connected: DemoServer):
+    cancel = threading.Event()
+
+    def cancel_on_third_page(progress: Progress) -> None:
+        if progress.stage == "downloading" and progress.done >= 150:
+            cancel.set()
+
+    result = ctx.engine().run(SyncRequest(), progress=cancel_on_third_page, cancel=cancel)
+    assert result.status == "canceled"
+    assert directory_state(ctx) == []
+    assert ctx.history.runs(limit=1)[0].status == "canceled"
+
+
+def test_cancel_while_saving_rolls_everything_back(ctx: AppContext, district: DemoDistrict):
+    cancel = threading.Event()
+
+    def cancel_while_saving(progress: Progress) -> None:
+        if progress.stage == "saving" and progress.done > 0:
+            cancel.set()
+
+    district_big = ctx.engine().run(SyncRequest(dry_run=True)).counts.added
+    assert district_big > 0
+    result = ctx.engine().run(SyncRequest(), progress=cancel_while_saving, cancel=cancel)
+    assert result.status == "canceled"
+    assert directory_state(ctx) == []
+
+
+def test_a_second_sync_in_this_process_is_refused(ctx: AppContext):
+    with SyncLock(ctx.profile.sync_lock_file).hold():
+        result = ctx.engine().run(SyncRequest())
+    assert result.status == "failed"
+    assert "already running" in result.error
+    assert ctx.history.runs() == []
+
+
+def test_a_sync_running_in_another_process_is_refused(ctx: AppContext):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); "
+            "lock.acquire(); print('held', flush=True); sys.stdin.read()",
+            str(ctx.profile.sync_lock_file),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        result = ctx.engine().run(SyncRequest())
+        assert "already running" in (result.error or "")
+    finally:
+        holder.communicate("")
+    assert ctx.engine().run(SyncRequest()).succeeded
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(ctx: AppContext):
+    stale = ctx.history.start("schedule", "full", dry_run=False)
+    assert ctx.engine().run(SyncRequest()).succeeded
+    record = ctx.history.run(stale)
+    assert record is not None
+    assert (record.status, record.error) == ("failed", INTERRUPTED_MESSAGE)
+
+
+def test_delta_sync_fetches_only_changes_and_full_sync_catches_removals(
+    ctx: AppContext, connected: DemoServer, district: DemoDistrict
+):
+    assert ctx.engine().run(SyncRequest()).succeeded
+    rows = list(ctx.directory.users())
+    district.update_user(rows[0].sourced_id, givenName="Renamed")
+    district.remove_user(rows[1].sourced_id)
+    before = connected.request_count
+    delta = ctx.engine().run(SyncRequest(mode="delta"))
+    assert delta.succeeded and delta.mode == "delta"
+    assert (delta.counts.updated, delta.counts.deactivated) == (1, 0)
+    assert connected.request_count - before <= 2  # one small page, not the whole district
+    full = ctx.engine().run(SyncRequest(mode="full"))
+    assert full.counts.deactivated == 1
+
+
+def test_delta_without_a_previous_good_sync_runs_full(ctx: AppContext):
+    result = ctx.engine().run(SyncRequest(mode="delta"))
+    assert result.succeeded and result.mode == "full"

@@ -1,0 +1,1 @@
+"""The Qt user interface (wizard, main window, tray). Only this package imports Qt widgets."""
