@@ -37,4 +37,5 @@ def configure_logging(profile: Profile) -> logging.Handler:
     root.addHandler(handler)
     # urllib3 logs full URLs at DEBUG; our own transport logs what is safe instead.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    logging.getLogger("filelock").setLevel(logging.WARNING)
     return handler

@@ -25,6 +25,7 @@ from app.errors import (
 )
 from app.oneroster.transport import PROVIDER, Reply, Transport
 from app.oneroster.urls import host_of, normalize_token_url
+from app.redaction import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Credentials:
         if not secret:
             raise ConfigurationError("Enter the Client Secret from Infinite Campus.")
         scope = (self.scope or "").strip() or None
+        register_secret(secret)
         return Credentials(normalize_token_url(self.token_url), client_id, secret, scope)
 
 
@@ -209,6 +211,7 @@ def read_token_reply(reply: Reply, *, scope: str | None, now: float) -> Token | 
     if reply.status == 200:
         token = _token_from(payload, now)
         if token is not None:
+            register_secret(token.value)  # masked in every log line and message from now on
             log.debug("Got a token%s lasting %s s", _scope_note(payload), payload.get("expires_in"))
             return token
         if reply.looks_like_html():
