@@ -34,13 +34,15 @@ def register_secret(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
+    # Patterns first: masking a known secret could break up a pattern's keyword
+    # (a secret "secret" inside "client_secret=") and let the value after it through.
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
     with _lock:
         known = sorted(_known, key=len, reverse=True)
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
-    for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text
 
 

@@ -93,6 +93,7 @@ def test_locked_keyring_error_names_the_backend(isolated_profile: Profile):
 
 def test_redaction_masks_known_secrets_and_credential_shapes():
     register_secret("s3cr3t-value-123")
+    register_secret("secret")  # a short secret inside a keyword must not unmask the value
     line = (
         "POST with s3cr3t-value-123 Authorization: Bearer abc.def-ghi "
         'client_secret=xyz789&x=1 {"access_token": "tok-456"}'
