@@ -19,6 +19,7 @@ from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
 from app.paths import Profile
 from app.secret_store import EphemeralKeyring
+from tests.support.clock import FakeClock
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -34,6 +35,11 @@ def isolated_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     keyring.set_keyring(EphemeralKeyring())
     yield Profile(home)
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture

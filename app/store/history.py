@@ -32,6 +32,15 @@ class RunCounts:
     unchanged: int = 0
     skipped: int = 0
 
+    def to_json(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "deactivated": self.deactivated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
@@ -53,11 +62,7 @@ class RunRecord:
             "trigger": self.trigger,
             "dry_run": self.dry_run,
             "status": self.status,
-            "added": self.counts.added,
-            "updated": self.counts.updated,
-            "deactivated": self.counts.deactivated,
-            "unchanged": self.counts.unchanged,
-            "skipped": self.counts.skipped,
+            **self.counts.to_json(),
             "skipped_reasons": self.skipped_reasons,
             "error": self.error,
             "mode": self.mode,

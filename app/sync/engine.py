@@ -111,11 +111,7 @@ class SyncResult:
     def to_json(self) -> dict[str, object]:
         return {
             "status": self.status,
-            "added": self.counts.added,
-            "updated": self.counts.updated,
-            "deactivated": self.counts.deactivated,
-            "unchanged": self.counts.unchanged,
-            "skipped": self.counts.skipped,
+            **self.counts.to_json(),
             "skipped_reasons": self.skipped_reasons,
             "error": self.error,
             "mode": self.mode,

@@ -12,19 +12,7 @@ import requests
 from app.demo.district import DemoDistrict
 from app.demo.people import BASE_DATE
 from app.demo.server import DEMO_SECRET, DemoServer
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 5_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
@@ -33,7 +21,7 @@ def district() -> DemoDistrict:
 
 
 @pytest.fixture
-def server(district: DemoDistrict, clock: Clock) -> Iterator[DemoServer]:
+def server(district: DemoDistrict, clock: FakeClock) -> Iterator[DemoServer]:
     with DemoServer(district, clock=clock) as running:
         yield running
 
@@ -154,7 +142,7 @@ def test_token_endpoint_refuses_other_grants_and_methods(server: DemoServer) -> 
 # -- bearer tokens ------------------------------------------------------------------------------
 
 
-def test_api_needs_a_known_unexpired_token(server: DemoServer, clock: Clock) -> None:
+def test_api_needs_a_known_unexpired_token(server: DemoServer, clock: FakeClock) -> None:
     bare = requests.get(f"{server.base_url}/users", timeout=5)
     assert bare.status_code == 401
     assert bare.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'

@@ -17,27 +17,9 @@ from app.oneroster.client import Credentials, OneRosterClient, RetryPolicy
 USERS = 230
 
 
-class FakeClock:
-    """A monotonic clock that moves only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def district() -> DemoDistrict:
     return DemoDistrict(users=USERS, seed=3)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -18,25 +18,11 @@ from app.store.history import INTERRUPTED_MESSAGE
 from app.sync.engine import Progress, SyncRequest
 from app.sync.lock import SyncLock
 from tests.conftest import Cli
-
-
-class Clock:
-    """The demo server's clock, moved by the test instead of by waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def demo_server(district: DemoDistrict, clock: Clock) -> Iterator[DemoServer]:
+def demo_server(district: DemoDistrict, clock: FakeClock) -> Iterator[DemoServer]:
     with DemoServer(district, port=0, clock=clock) as server:
         yield server
 
@@ -61,7 +47,7 @@ def change_some_users(district: DemoDistrict, context: AppContext) -> None:
 
 
 def test_a_token_expiring_halfway_does_not_fail_the_sync(
-    ctx: AppContext, connected: DemoServer, clock: Clock
+    ctx: AppContext, connected: DemoServer, clock: FakeClock
 ):
     connected.faults.token_lifetime = 60
 
