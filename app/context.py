@@ -10,6 +10,7 @@ from functools import cached_property
 
 from app.errors import ConfigurationError, SecretStoreError
 from app.oneroster.client import Credentials, OneRosterClient, RetryPolicy
+from app.oneroster.records import UsernameField
 from app.paths import Profile
 from app.secret_store import SecretStore, missing_secret_message
 from app.settings import ConnectionSettings, Settings, SettingsFile
@@ -32,6 +33,8 @@ class AppContext:
         self.settings_file = SettingsFile(profile)
         self.settings: Settings = self.settings_file.load()
         self.secrets = secrets or SecretStore(profile)
+        #: Where no keyring is usable, a secret typed in the window lives here until quit.
+        self.session_secret: str | None = None
 
     def save_settings(self) -> None:
         self.settings_file.save(self.settings)
@@ -53,7 +56,7 @@ class AppContext:
         return History(self.database)
 
     def client_secret(self) -> str:
-        secret = self.secrets.get()
+        secret = self.secrets.get() or self.session_secret
         if not secret:
             raise SecretStoreError(missing_secret_message(self.secrets))
         return secret
@@ -85,13 +88,13 @@ class AppContext:
             page_size=self.settings.page_size,
         )
 
-    def engine(self) -> SyncEngine:
+    def engine(self, username_field: UsernameField | None = None) -> SyncEngine:
         return SyncEngine(
             self.directory,
             self.history,
             lock=SyncLock(self.profile.sync_lock_file),
             connect=self.client,
-            username_field=self.settings.username_field,
+            username_field=username_field or self.settings.username_field,
         )
 
     def close(self) -> None:

@@ -54,8 +54,8 @@ class Settings:
     #: Empty means the SQLite file in the profile folder.
     database_url: str = ""
     page_size: int = 1000
-    #: Set by the last successful sync; delta syncs ask for changes since then.
-    last_good_sync_started_at: str | None = None
+    #: True once the setup wizard was finished; until then ``rostersync`` opens the wizard.
+    setup_complete: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,22 +68,14 @@ class Settings:
             connection=_dataclass_from(ConnectionSettings, data.get("connection")),
             schedule=_dataclass_from(ScheduleSettings, data.get("schedule")),
         )
-        for name in ("database_url", "last_good_sync_started_at"):
-            if isinstance(data.get(name), str):
-                setattr(settings, name, data[name])
+        if isinstance(data.get("database_url"), str):
+            settings.database_url = data["database_url"]
+        settings.setup_complete = data.get("setup_complete") is True
         if data.get("username_field") in USERNAME_FIELDS:
             settings.username_field = data["username_field"]
         if isinstance(data.get("page_size"), int) and data["page_size"] > 0:
             settings.page_size = data["page_size"]
         return settings
-
-    def last_good_sync(self) -> datetime | None:
-        if not self.last_good_sync_started_at:
-            return None
-        try:
-            return datetime.fromisoformat(self.last_good_sync_started_at)
-        except ValueError:
-            return None
 
 
 def _dataclass_from(kind: type[_Section], data: object) -> _Section:

@@ -36,7 +36,13 @@ def test_connect_validates_and_saves_the_secret_in_the_keyring(cli: Cli, demo_se
     assert result.code == 0, result.err
     check = cli("check", "--json")
     assert check.code == 0
-    assert [c["name"] for c in check.json()["checks"]] == ["token", "schools", "users"]
+    assert [c["name"] for c in check.json()["checks"]] == [
+        "reachable",
+        "credentials",
+        "oneroster",
+        "schools",
+        "users",
+    ]
     assert all(c["ok"] for c in check.json()["checks"])
 
 

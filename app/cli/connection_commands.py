@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from typing import Any
 
 from app.cli.output import print_json, print_table
+from app.connection_check import run_connection_checks
 from app.context import AppContext
 from app.errors import RosterSyncError, SecretStoreError
 from app.oneroster.records import USERNAME_FIELDS, User
@@ -92,53 +92,20 @@ def run_connect(args: argparse.Namespace, context: AppContext) -> int:
 
 
 def run_check(args: argparse.Namespace, context: AppContext) -> int:
-    checks: list[dict[str, object]] = []
-
-    def record(name: str, ok: bool, detail: str) -> bool:
-        checks.append({"name": name, "ok": ok, "detail": detail})
-        return ok
-
     try:
         client = context.client()
     except RosterSyncError as error:
-        record("connection", False, error.message)
-        return _report_checks(args, checks)
+        return _report_checks(args, [{"name": "connection", "ok": False, "detail": error.message}])
     with client:
-        if _step(record, "token", client.authenticate, lambda _: "The credentials were accepted."):
-            schools = _step(
-                record, "schools", client.schools, lambda found: f"{len(found)} schools readable."
-            )
-            if schools is not None:
-                context.directory.save_schools(schools)
-                _step(record, "users", lambda: _count_roles(client.user_pages()), _describe_roles)
-    return _report_checks(args, checks)
+        report = run_connection_checks(client)
+    if report.schools:
+        context.directory.save_schools(report.schools)
+    return _report_checks(args, [outcome.to_json() for outcome in report.outcomes], report.ok)
 
 
-def _step(record: Any, name: str, action: Any, describe: Any) -> Any:
-    try:
-        value = action()
-    except RosterSyncError as error:
-        record(name, False, error.message)
-        return None
-    record(name, True, describe(value))
-    return value if value is not None else True
-
-
-def _count_roles(pages: Any) -> Counter[str]:
-    roles: Counter[str] = Counter()
-    for page in pages:
-        for user in page.records:
-            roles[user.roles[0].role] += 1
-    return roles
-
-
-def _describe_roles(roles: Counter[str]) -> str:
-    parts = ", ".join(f"{count} {role}" for role, count in roles.most_common())
-    return f"{sum(roles.values())} users readable ({parts})."
-
-
-def _report_checks(args: argparse.Namespace, checks: list[dict[str, object]]) -> int:
-    ok = all(check["ok"] for check in checks) and len(checks) == 3
+def _report_checks(
+    args: argparse.Namespace, checks: list[dict[str, object]], ok: bool = False
+) -> int:
     if args.json:
         print_json({"ok": ok, "checks": checks})
     else:

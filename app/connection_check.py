@@ -1,0 +1,131 @@
+"""The itemised connection check behind the wizard's "Validate configuration" page and
+``rostersync check``: each line passes or fails with its own cause and fix."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.errors import (
+    AuthenticationError,
+    CanceledError,
+    NetworkError,
+    NotATokenEndpointError,
+    RosterSyncError,
+)
+from app.oneroster.client import OneRosterClient
+from app.oneroster.records import School, User
+
+CheckName = Literal["reachable", "credentials", "oneroster", "schools", "users"]
+CHECK_LABELS: dict[CheckName, str] = {
+    "reachable": "Server reachable",
+    "credentials": "Client ID and Client Secret accepted",
+    "oneroster": "Base URL is a OneRoster service",
+    "schools": "Schools readable",
+    "users": "Users readable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    name: CheckName
+    ok: bool
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return CHECK_LABELS[self.name]
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass
+class ConnectionReport:
+    outcomes: list[CheckOutcome] = field(default_factory=list)
+    schools: list[School] = field(default_factory=list)
+    #: Every user the provider returned, de-duplicated; reused by the username page.
+    users: list[User] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return len(self.outcomes) == len(CHECK_LABELS) and all(o.ok for o in self.outcomes)
+
+
+def _role_summary(users: list[User]) -> str:
+    roles = Counter(user.roles[0].role for user in users)
+    parts = ", ".join(f"{count:,} {role}" for role, count in roles.most_common())
+    return f"{len(users):,} users ({parts})" if users else "0 users"
+
+
+def run_connection_checks(
+    client: OneRosterClient,
+    on_outcome: Callable[[CheckOutcome], None] = lambda _outcome: None,
+    on_users: Callable[[int, int | None], None] = lambda _done, _total: None,
+    cancel: threading.Event | None = None,
+) -> ConnectionReport:
+    """Run the checks in order, stopping at the first failure; the client is not closed."""
+    report = ConnectionReport()
+    cancel = cancel or threading.Event()
+
+    def record(name: CheckName, ok: bool, detail: str) -> bool:
+        outcome = CheckOutcome(name, ok, detail)
+        report.outcomes.append(outcome)
+        on_outcome(outcome)
+        return ok
+
+    try:
+        client.authenticate()
+    except (NetworkError, CanceledError) as error:  # TlsError is a NetworkError
+        record("reachable", False, error.message)
+        return report
+    except (AuthenticationError, NotATokenEndpointError, RosterSyncError) as error:
+        record("reachable", True, "The server answered.")
+        record("credentials", False, error.message)
+        return report
+    record("reachable", True, "The server answered.")
+    record("credentials", True, "Infinite Campus accepted them.")
+
+    try:
+        report.schools = client.schools()
+    except RosterSyncError as error:
+        name: CheckName = "oneroster" if error.kind in ("base_url", "provider") else "schools"
+        if name == "schools":
+            record("oneroster", True, _version_text(client))
+        record(name, False, error.message)
+        return report
+    record("oneroster", True, _version_text(client))
+    if not record(
+        "schools",
+        bool(report.schools),
+        f"{len(report.schools):,} schools"
+        if report.schools
+        else "The provider lists no schools, so nothing can be "
+        "synced — ask your Infinite Campus administrator to check the connection.",
+    ):
+        return report
+
+    users: dict[str, User] = {}
+    try:
+        received = 0
+        for page in client.user_pages():
+            for user in page.records:
+                users[user.sourced_id] = user
+            received += len(page.records) + len(page.invalid)
+            on_users(received, page.total)
+            if cancel.is_set():
+                raise CanceledError("The check was canceled.")
+    except RosterSyncError as error:
+        record("users", False, error.message)
+        return report
+    report.users = list(users.values())
+    record("users", True, _role_summary(report.users))
+    return report
+
+
+def _version_text(client: OneRosterClient) -> str:
+    version = "1.1" if client.base_url.endswith("/v1p1") else "1.2"
+    return f"OneRoster {version} found."

@@ -1,0 +1,78 @@
+"""GUI fixtures: real widgets (pytest-qt, offscreen) driving the real core and demo server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.connection_check import run_connection_checks
+from app.context import AppContext
+from app.demo.district import DemoDistrict
+from app.demo.server import DemoServer
+from app.oneroster.client import RetryPolicy
+from app.paths import Profile
+from app.settings import ConnectionSettings
+from app.sync.matching import suggest_mapping
+from ui.tasks import TaskRunner
+from ui.wizard.state import SetupState
+from ui.wizard.wizard import SetupWizard
+
+FAST_RETRY = RetryPolicy(max_attempts=2, backoff_base=0.001, backoff_max=0.01)
+
+
+@pytest.fixture
+def tasks(qtbot) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    assert runner.shutdown(10_000), "a background task did not stop"
+
+
+@pytest.fixture
+def gui_context(isolated_profile: Profile) -> Iterator[AppContext]:
+    context = AppContext(isolated_profile, retry=FAST_RETRY)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def state(gui_context: AppContext, tasks: TaskRunner, demo_server: DemoServer) -> SetupState:
+    """A wizard state with the demo server's four values typed in, nothing validated yet."""
+    setup = SetupState.from_saved(gui_context, tasks)
+    setup.connection = ConnectionSettings(
+        enabled=True,
+        base_url=demo_server.base_url,
+        token_url=demo_server.token_url,
+        client_id=demo_server.client_id,
+    )
+    setup.typed_secret = demo_server.client_secret
+    return setup
+
+
+@pytest.fixture
+def validated_state(state: SetupState) -> SetupState:
+    """As after the Validate page passed: connection saved, schools and users known."""
+    with state.client() as client:
+        state.report = run_connection_checks(client)
+    assert state.report.ok
+    state.keep_validated_connection()
+    return state
+
+
+@pytest.fixture
+def mapped_state(validated_state: SetupState, district: DemoDistrict) -> SetupState:
+    """As after the Sites page: the demo's local sites exist and every school is mapped."""
+    directory = validated_state.context.directory
+    directory.add_sites(district.local_site_names)
+    schools = [(s.sourced_id, s.name) for s in directory.schools()]
+    for pair in suggest_mapping(schools, district.local_site_names):
+        directory.map_school(pair.school_id, pair.site_name)
+    return validated_state
+
+
+@pytest.fixture
+def wizard(qtbot, state: SetupState) -> SetupWizard:
+    window = SetupWizard(state)
+    qtbot.addWidget(window)
+    window.show()
+    return window

@@ -1,0 +1,11 @@
+"""Placeholder until the page is built."""
+
+from __future__ import annotations
+
+from ui.wizard.base import SetupPage
+from ui.wizard.state import SetupState
+
+
+class SchedulePage(SetupPage):
+    def __init__(self, state: SetupState) -> None:
+        super().__init__(state, "SchedulePage", "")
