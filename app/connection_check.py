@@ -17,7 +17,7 @@ from app.errors import (
     RosterSyncError,
 )
 from app.oneroster.client import OneRosterClient
-from app.oneroster.records import School, User
+from app.oneroster.records import STAFF_ROLES, School, User
 
 CheckName = Literal["reachable", "credentials", "oneroster", "schools", "users"]
 CHECK_LABELS: dict[CheckName, str] = {
@@ -55,10 +55,19 @@ class ConnectionReport:
         return len(self.outcomes) == len(CHECK_LABELS) and all(o.ok for o in self.outcomes)
 
 
+def _group(user: User) -> str:
+    roles = {role.role for role in user.roles}
+    if "student" in roles:
+        return "students"
+    if roles & STAFF_ROLES:
+        return "staff"
+    return "family members and others (never synced)"
+
+
 def _role_summary(users: list[User]) -> str:
-    roles = Counter(user.roles[0].role for user in users)
-    parts = ", ".join(f"{count:,} {role}" for role, count in roles.most_common())
-    return f"{len(users):,} users ({parts})" if users else "0 users"
+    groups = Counter(_group(user) for user in users)
+    parts = ", ".join(f"{count:,} {group}" for group, count in groups.most_common())
+    return f"{len(users):,} people: {parts}." if users else "No users were returned."
 
 
 def run_connection_checks(

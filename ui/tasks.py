@@ -93,12 +93,14 @@ class _Job(QRunnable):
         self.ended = threading.Event()
 
     def _progress(self, value: object) -> None:
-        stage = getattr(value, "stage", None)
-        now = time.monotonic()
-        if stage == self._last_stage and now - self._last_emit < PROGRESS_INTERVAL:
-            return
-        self._last_stage = stage
-        self._last_emit = now
+        """Count updates (objects with ``done``) are throttled per stage; events never are."""
+        if hasattr(value, "done"):
+            stage = getattr(value, "stage", None)
+            now = time.monotonic()
+            if stage == self._last_stage and now - self._last_emit < PROGRESS_INTERVAL:
+                return
+            self._last_stage = stage
+            self._last_emit = now
         self._relay.progressed.emit(value)
 
     def run(self) -> None:

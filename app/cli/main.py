@@ -85,12 +85,9 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         serve(args.port, args.users, args.seed, sys.stdout)
         return 0
     if args.command is None:
-        from app.cli.demo_run import run_demo_from_command_line
+        from ui.app import run_gui
 
-        if args.demo:
-            return run_demo_from_command_line()
-        parser.print_help()
-        return 0
+        return run_gui(demo=args.demo)
     profile = Profile.default()
     configure_logging(profile.ensure())
     context = AppContext(profile)

@@ -7,6 +7,7 @@ from enum import IntEnum
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QWidget, QWizard
 
+from ui.resources import app_icon
 from ui.wizard.connection import ConnectionPage
 from ui.wizard.review import ReviewPage
 from ui.wizard.schedule import SchedulePage
@@ -36,6 +37,7 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.HaveHelpButton, False)
         self.setMinimumSize(QSize(760, 600))
+        self.setPixmap(QWizard.WizardPixmap.LogoPixmap, app_icon().pixmap(QSize(48, 48)))
         self.pages = {
             PageId.WELCOME: WelcomePage(state),
             PageId.CONNECTION: ConnectionPage(state),

@@ -1,0 +1,98 @@
+"""Starting the GUI: the wizard on first run, the main window afterwards."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QDialog
+
+from app.context import AppContext
+from app.demo.session import DemoSession
+from app.logs import configure_logging
+from app.paths import Profile
+from app.secret_store import EphemeralKeyring, SecretStore
+from app.settings import ConnectionSettings
+from ui.crash import install_crash_handler
+from ui.main_window import MainWindow
+from ui.resources import app_icon
+from ui.tasks import TaskRunner
+from ui.wizard.state import SetupState
+from ui.wizard.wizard import SetupWizard
+
+
+class AppShell(QObject):
+    """Owns the top-level windows and decides which one a person sees."""
+
+    def __init__(self, context: AppContext, tasks: TaskRunner, demo: DemoSession | None) -> None:
+        super().__init__()
+        self.context = context
+        self.tasks = tasks
+        self.demo = demo
+        self.wizard: SetupWizard | None = None
+        self.main: MainWindow | None = None
+
+    def start(self) -> None:
+        if self.context.settings.setup_complete:
+            self.show_main()
+        else:
+            self.show_wizard()
+
+    def show_wizard(self) -> None:
+        state = SetupState.from_saved(self.context, self.tasks)
+        if self.demo is not None and not state.connection.is_complete:
+            server = self.demo.server
+            state.connection = ConnectionSettings(
+                enabled=True,
+                base_url=server.base_url,
+                token_url=server.token_url,
+                client_id=server.client_id,
+            )
+            state.typed_secret = server.client_secret
+        self.wizard = SetupWizard(state, self.main)
+        self.wizard.setWindowIcon(app_icon())
+        self.wizard.finished.connect(self._wizard_finished)
+        self.wizard.show()
+        self.wizard.raise_()
+        self.wizard.activateWindow()
+
+    def _wizard_finished(self, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted or self.context.settings.setup_complete:
+            self.show_main()
+        elif self.main is None:
+            QApplication.quit()
+
+    def show_main(self) -> None:
+        if self.main is None:
+            self.main = MainWindow(self.context, self.tasks)
+            self.main.reopen_wizard.connect(self.show_wizard)
+        self.main.show()
+        self.main.raise_()
+        self.main.activateWindow()
+
+
+def run_gui(demo: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("RosterSync")
+    app.setOrganizationName("RosterSync")
+    app.setWindowIcon(app_icon())
+    install_crash_handler()
+    with ExitStack() as stack:
+        session: DemoSession | None = None
+        if demo:
+            session = stack.enter_context(DemoSession())
+            profile = session.profile
+            secrets = SecretStore(profile, backend=EphemeralKeyring())
+        else:
+            profile = Profile.default()
+            secrets = None
+        configure_logging(profile.ensure())
+        context = AppContext(profile, secrets)
+        stack.callback(context.close)
+        tasks = TaskRunner()
+        app.aboutToQuit.connect(tasks.shutdown)
+        shell = AppShell(context, tasks, session)
+        shell.start()
+        return app.exec()

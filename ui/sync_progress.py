@@ -1,0 +1,165 @@
+"""Widgets shared by every place that runs a sync: its progress, its outcome, and the
+confirmation the safety limit asks for.
+
+They only display; whoever starts the task owns its handle and connects ``cancel_requested``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.sync.engine import Progress
+from app.sync.wording import count_of
+
+#: Follows the safety limit's sentence wherever a "Sync anyway…" button is offered.
+SYNC_ANYWAY_HINT = "If you expect this, click Sync anyway to confirm it."
+
+
+def progress_text(progress: Progress) -> str:
+    """Like "Downloading users — 4,200 of 6,600"; a stage without a count ends in "…"."""
+    if progress.stage in ("downloading", "saving"):
+        if progress.total:
+            return f"{progress.label} — {progress.done:,} of {progress.total:,}"
+        if progress.done:
+            return f"{progress.label} — {progress.done:,} so far"
+    return f"{progress.label}…"
+
+
+class SyncProgress(QWidget):
+    """The stage in words, a progress bar and a Cancel button; hidden while nothing runs."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, cancel_text: str = "&Cancel sync", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stage_label = QLabel()
+        self.stage_label.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName("Sync progress")
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton(cancel_text)
+        self.cancel_button.setAccessibleName(cancel_text.replace("&", ""))
+        self.cancel_button.clicked.connect(self._cancel_clicked)
+        self.stage_label.setBuddy(self.bar)
+
+        row = QHBoxLayout()
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stage_label)
+        layout.addLayout(row)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.hide()
+
+    def begin(self, text: str = "Starting…") -> None:
+        self._set_stage(text)
+        self.bar.setRange(0, 0)  # busy until a stage brings a count
+        self.cancel_button.setEnabled(True)
+        self.show()
+
+    def show_progress(self, progress: Progress) -> None:
+        if not self.cancel_button.isEnabled():
+            return  # canceling: keep saying so
+        self._set_stage(progress_text(progress))
+        if progress.total:
+            self.bar.setRange(0, progress.total)
+            self.bar.setValue(min(progress.done, progress.total))
+        else:
+            self.bar.setRange(0, 0)
+
+    def end(self) -> None:
+        self.hide()
+
+    def _cancel_clicked(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self._set_stage("Canceling…")
+        self.cancel_requested.emit()
+
+    def _set_stage(self, text: str) -> None:
+        self.stage_label.setText(text)
+        self.bar.setAccessibleDescription(text)
+
+    @property
+    def stage_text(self) -> str:
+        return self.stage_label.text()
+
+
+class Tone(Enum):
+    SUCCESS = QStyle.StandardPixmap.SP_DialogApplyButton
+    INFO = QStyle.StandardPixmap.SP_MessageBoxInformation
+    WARNING = QStyle.StandardPixmap.SP_MessageBoxWarning
+    PROBLEM = QStyle.StandardPixmap.SP_MessageBoxCritical
+
+
+class OutcomeMessage(QWidget):
+    """How something ended, as a sentence beside the style's own icon (no colours of ours)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.icon = QLabel()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.text, 1)
+        self.tone: Tone | None = None
+        self.hide()
+
+    def show_message(self, tone: Tone, text: str) -> None:
+        self.tone = tone
+        self.text.setText(text)
+        self.text.setAccessibleName(text)
+        icon = self.style().standardIcon(tone.value, None, self)
+        extent = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        if icon.isNull():
+            self.icon.hide()
+        else:
+            self.icon.setPixmap(icon.pixmap(QSize(extent, extent), self.devicePixelRatioF()))
+            self.icon.show()
+        self.show()
+
+    def clear(self) -> None:
+        self.tone = None
+        self.text.clear()
+        self.hide()
+
+    @property
+    def message(self) -> str:
+        return self.text.text()
+
+
+def confirm_mass_deactivation(parent: QWidget, count: int) -> bool:
+    """Ask before a sync beyond the safety limit; "Cancel" is the default answer."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Deactivate many users?")
+    box.setText(f"This sync will deactivate {count_of(count, 'user')}.")
+    box.setInformativeText(
+        "They are not deleted: they are marked inactive, keep their details, and become active "
+        "again if Infinite Campus lists them later. Do this only if you expect it, for example "
+        "at the end of the school year."
+    )
+    proceed = box.addButton("&Deactivate and sync", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is proceed
