@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from contextlib import ExitStack
 
@@ -34,6 +35,9 @@ class AppShell(QObject):
         self.main: MainWindow | None = None
 
     def start(self) -> None:
+        if self.demo is not None:
+            # The demo stands in for a district whose local directory already has its sites.
+            self.context.directory.add_sites(self.demo.district.local_site_names)
         if self.context.settings.setup_complete:
             self.show_main()
         else:
@@ -95,4 +99,8 @@ def run_gui(demo: bool = False) -> int:
         app.aboutToQuit.connect(tasks.shutdown)
         shell = AppShell(context, tasks, session)
         shell.start()
+        # Everything alive now lives as long as the app: keep it out of every later garbage
+        # collection, whose full passes would otherwise stall the window mid-sync.
+        gc.collect()
+        gc.freeze()
         return app.exec()

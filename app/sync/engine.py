@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import CanceledError, RosterSyncError, SafetyLimitError, SyncInProgressError
+from app.gc_pause import cyclic_gc_paused
 from app.oneroster.client import OneRosterClient
 from app.oneroster.records import InvalidRecord, User, UsernameField
 from app.store.directory import Directory
@@ -165,7 +166,9 @@ class SyncEngine:
         cancel = cancel or threading.Event()
         report = progress or (lambda _progress: None)
         try:
-            with self.lock.hold():
+            # A full garbage collection over tens of thousands of users holds the GIL long
+            # enough to freeze the window; a sync makes no reference cycles worth collecting.
+            with self.lock.hold(), cyclic_gc_paused():
                 return self._run_locked(request, report, cancel)
         except SyncInProgressError as busy:
             return SyncResult(
