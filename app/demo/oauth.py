@@ -21,7 +21,7 @@ def client_problem(
     """Why the client credentials sent fail, or None when they are right.
 
     The wording tells an unknown Client ID ("Unknown client.") from a wrong Client Secret
-    ("Client authentication failed."), so the app can say which one to fix.
+    ("…the client secret is incorrect."), so the app can say which one to fix.
     """
     basic = _basic_credentials(authorization)
     in_body = (form["client_id"], {form.get("client_secret", "")}) if "client_id" in form else None
@@ -37,7 +37,7 @@ def client_problem(
     if sent_id != client_id:
         return "Unknown client."
     if not any(hmac.compare_digest(s.encode(), client_secret.encode()) for s in secrets_sent):
-        return "Client authentication failed."
+        return "Client authentication failed: the client secret is incorrect."
     return None
 
 

@@ -92,7 +92,11 @@ def test_token_with_credentials_in_the_body(server: DemoServer) -> None:
     ("client_id", "secret", "description"),
     [
         ("someone-else", DEMO_SECRET, "Unknown client."),
-        ("rostersync-demo", "wrong", "Client authentication failed."),
+        (
+            "rostersync-demo",
+            "wrong",
+            "Client authentication failed: the client secret is incorrect.",
+        ),
     ],
 )
 def test_wrong_client_id_and_wrong_secret_are_told_apart(

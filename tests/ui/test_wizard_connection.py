@@ -60,7 +60,7 @@ def test_a_wrong_secret_fails_the_credentials_line_and_keeps_next_disabled(
     qtbot.waitUntil(lambda: finished_checking(page), timeout=10_000)
     assert page.lines["reachable"].mark.text() == "✔"
     assert page.lines["credentials"].mark.text() == "✖"
-    assert "Client" in page.lines["credentials"].detail.text()
+    assert "did not accept the Client Secret" in page.lines["credentials"].detail.text()
     assert not page.isComplete()
     assert page.again.isVisible()
     assert SecretStore(state.context.profile).get() is None

@@ -27,7 +27,10 @@ class SiteCombo(QComboBox):
         self._sites: list[str] | None = None
         self._can_create = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Sized by its cell, not its longest entry: "New site named “…”" would otherwise
+        # widen the box past its column and under the "Suggested" tag.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(12)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         # Scrolling the table must not change a school's site on the way past it.

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.connection_check import (
@@ -76,7 +77,7 @@ class ValidatePage(SetupPage):
         accessible(self.again, "Check again")
         self.again.setVisible(False)
         self.again.clicked.connect(self.start_check)
-        self.body.addWidget(self.again)
+        self.body.addWidget(self.again, 0, Qt.AlignmentFlag.AlignLeft)
         self.body.addStretch(1)
         self._task: TaskHandle[ConnectionReport] | None = None
         self._passed = False

@@ -1,0 +1,150 @@
+"""Open the real app, against the demo district, in one named state: for screenshots.
+
+    python scripts/show_state.py STATE
+
+STATE is a wizard page (welcome, connection, validate, username, sites, schedule, review,
+synced), a validation failure (wrong-secret, swapped-urls, unreachable), or main. Used with
+../shared/tools/xshot to retake the screenshots in docs/ (see docs/README.md).
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.context import AppContext
+from app.demo.session import DemoSession
+from app.secret_store import EphemeralKeyring, SecretStore
+from app.settings import ConnectionSettings
+from ui.main_window import MainWindow
+from ui.resources import app_icon
+from ui.tasks import TaskRunner
+from ui.wizard.state import SetupState
+from ui.wizard.wizard import PageId, SetupWizard
+
+PAGES = {
+    "welcome": PageId.WELCOME,
+    "connection": PageId.CONNECTION,
+    "validate": PageId.VALIDATE,
+    "username": PageId.USERNAME,
+    "sites": PageId.SITES,
+    "schedule": PageId.SCHEDULE,
+    "review": PageId.REVIEW,
+    "synced": PageId.REVIEW,
+    "wrong-secret": PageId.VALIDATE,
+    "unreachable": PageId.VALIDATE,
+    "swapped-urls": PageId.CONNECTION,
+}
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def when(ready: Callable[[], bool], then: Callable[[], None]) -> None:
+    """Run ``then`` once ``ready()`` holds, checking from the event loop."""
+    timer = QTimer()
+    timer.setInterval(50)
+
+    def check() -> None:
+        if ready():
+            timer.stop()
+            then()
+
+    timer.timeout.connect(check)
+    timer.start()
+    when.timers.append(timer)  # type: ignore[attr-defined]
+
+
+when.timers = []  # type: ignore[attr-defined]
+
+
+def walk(wizard: SetupWizard, target: PageId, finish: Callable[[], None]) -> None:
+    """Press Next whenever the current page is complete, until ``target`` is shown."""
+
+    def step() -> None:
+        if wizard.currentId() >= target:
+            finish()
+            return
+        page = wizard.currentPage()
+        when(page.isComplete, lambda: (wizard.next(), step()))
+
+    step()
+
+
+def main(state_name: str) -> int:
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("RosterSync")
+    app.setWindowIcon(app_icon())
+    with DemoSession() as demo:
+        context = AppContext(demo.profile, SecretStore(demo.profile, backend=EphemeralKeyring()))
+        context.directory.add_sites(demo.district.local_site_names)
+        tasks = TaskRunner()
+        app.aboutToQuit.connect(tasks.shutdown)
+        server = demo.server
+        if state_name == "main":
+            return show_main(app, context, tasks, demo)
+        setup = SetupState.from_saved(context, tasks)
+        setup.connection = ConnectionSettings(
+            enabled=True,
+            base_url=server.base_url,
+            token_url=server.token_url,
+            client_id=server.client_id,
+        )
+        setup.typed_secret = server.client_secret
+        if state_name == "wrong-secret":
+            setup.typed_secret = "not-the-right-secret"
+        if state_name == "unreachable":
+            setup.connection.token_url = (
+                f"http://127.0.0.1:{closed_port()}/campus/oauth2/token?appName=demo"
+            )
+        wizard = SetupWizard(setup)
+        wizard.show()
+        wizard.activateWindow()
+
+        def finish() -> None:
+            page = wizard.currentPage()
+            if state_name == "swapped-urls":
+                page.base_url.setText(server.token_url)  # type: ignore[attr-defined]
+                page.token_url.setText(server.base_url)  # type: ignore[attr-defined]
+            if state_name == "synced":
+                when(page.start_button.isEnabled, page.start_button.click)  # type: ignore[attr-defined]
+
+        walk(wizard, PAGES[state_name], finish)
+        return app.exec()
+
+
+def show_main(app: QApplication, context: AppContext, tasks: TaskRunner, demo: DemoSession) -> int:
+    server = demo.server
+    context.secrets.save(server.client_secret)
+    context.settings.connection = ConnectionSettings(
+        enabled=True,
+        base_url=server.base_url,
+        token_url=server.token_url,
+        client_id=server.client_id,
+    )
+    context.settings.setup_complete = True
+    context.save_settings()
+    from app.sync.engine import SyncRequest
+    from app.sync.matching import suggest_mapping
+
+    with context.client() as client:
+        context.directory.save_schools(client.schools())
+    schools = [(s.sourced_id, s.name) for s in context.directory.schools()]
+    for pair in suggest_mapping(schools, demo.district.local_site_names):
+        context.directory.map_school(pair.school_id, pair.site_name)
+    context.engine().run(SyncRequest(trigger="manual"))
+    window = MainWindow(context, tasks)
+    window.show()
+    window.activateWindow()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "welcome"))
