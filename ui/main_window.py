@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
             if load == self._loads:  # an older read finishing late must not win
                 self._show_snapshot(snapshot)
 
-        self.tasks.start(work, loaded, self._show_load_failure)
+        self.tasks.start(work, loaded, self._show_load_failure, owner=self)
 
     def _show_snapshot(self, snapshot: DirectorySnapshot) -> None:
         self.snapshot = snapshot
@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         self.progress.begin("Starting…")
         self._set_syncing(True)
         self._sync = self.tasks.start(
-            work, self._sync_finished, self._sync_broke, self.progress.show_progress
+            work, self._sync_finished, self._sync_broke, self.progress.show_progress, owner=self
         )
 
     def _sync_finished(self, result: SyncResult) -> None:

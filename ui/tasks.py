@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from shiboken6 import isValid
 
 from app.errors import RosterSyncError
 
@@ -50,8 +51,10 @@ class _Relay(QObject):
         on_failure: Callable[[Failure], None],
         on_progress: Callable[[Any], None] | None,
         on_end: Callable[[_Relay], None],
+        owner: QObject | None,
     ) -> None:
         super().__init__()
+        self._owner = owner
         self._on_success = on_success
         self._on_failure = on_failure
         self._on_progress = on_progress
@@ -62,23 +65,29 @@ class _Relay(QObject):
         self.done.connect(self._deliver_success, queued)
         self.broke.connect(self._deliver_failure, queued)
 
+    def _owner_alive(self) -> bool:
+        """False once the widget that started the task was deleted (its window closed)."""
+        return self._owner is None or isValid(self._owner)
+
     @Slot(object)
     def _deliver_progress(self, value: object) -> None:
-        if self._on_progress is not None and not self.finished:
+        if self._on_progress is not None and not self.finished and self._owner_alive():
             self._on_progress(value)
 
     @Slot(object)
     def _deliver_success(self, value: object) -> None:
         self.finished = True
         self._on_end(self)
-        self._on_success(value)
+        if self._owner_alive():
+            self._on_success(value)
 
     @Slot(object)
     def _deliver_failure(self, failure: object) -> None:
         self.finished = True
         self._on_end(self)
         assert isinstance(failure, Failure)
-        self._on_failure(failure)
+        if self._owner_alive():
+            self._on_failure(failure)
 
 
 class _Job(QRunnable):
@@ -155,9 +164,12 @@ class TaskRunner(QObject):
         on_success: Callable[[T], None],
         on_failure: Callable[[Failure], None],
         on_progress: Callable[[Any], None] | None = None,
+        owner: QObject | None = None,
     ) -> TaskHandle[T]:
+        """Run ``work`` in the background; with ``owner``, its callbacks are dropped once the
+        owner is deleted."""
         cancel = threading.Event()
-        relay = _Relay(on_success, on_failure, on_progress, self._live.discard)
+        relay = _Relay(on_success, on_failure, on_progress, self._live.discard, owner)
         self._live.add(relay)  # keeps the relay alive until its task has ended
         job = _Job(work, relay, cancel)
         handle: TaskHandle[T] = TaskHandle(cancel, job, relay)

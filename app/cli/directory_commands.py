@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.output import print_json, print_table, write_csv
+from app.cli.output import print_json, print_table
 from app.context import AppContext
+from app.csv_export import write_csv
 from app.errors import NotFoundError
 from app.store.directory import Directory, SchoolInfo
 from app.sync.matching import suggest_mapping

@@ -1,15 +1,11 @@
-"""Printing for the command line: JSON for scripts, aligned text for people, safe CSV."""
+"""Printing for the command line: JSON for scripts, aligned text for people."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TextIO
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def print_json(value: object, out: TextIO | None = None) -> None:
@@ -31,20 +27,3 @@ def print_table(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
         out.write("\n")
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([safe_cell(cell) for cell in row])
-            count += 1
-    return count

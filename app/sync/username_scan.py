@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from app.cli.output import write_csv
+from app.csv_export import write_csv
 from app.errors import CanceledError
 from app.gc_pause import cyclic_gc_paused
 from app.labels import role_label

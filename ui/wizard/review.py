@@ -417,7 +417,9 @@ class ReviewPage(SetupPage):
             if self._handle is handle:
                 progress.show_progress(value)
 
-        handle = self._handle = self.state.tasks.start(work, succeeded, failed, progressed)
+        handle = self._handle = self.state.tasks.start(
+            work, succeeded, failed, progressed, owner=self
+        )
         self._refresh()
 
     def _cancel(self) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
-from shiboken6 import isValid
 
 from app.errors import RosterSyncError
 from app.store.mapping_draft import MappingDraft
@@ -247,13 +246,12 @@ class SitesPage(SetupPage):
             return count_people_by_school(users)
 
         def counted(counts: dict[str, SchoolCount]) -> None:
-            if isValid(self) and self._counted_from is report:
+            if self._counted_from is report:
                 self.counts = counts
                 self.table.set_counts(counts)
 
         def failed(_failure: Failure) -> None:
-            if isValid(self) and self._counted_from is report:
+            if self._counted_from is report:
                 self.table.set_counts(None)
 
-        # The page may be gone when the answer arrives (the wizard closed): isValid guards.
-        self.state.tasks.start(work, counted, failed)
+        self.state.tasks.start(work, counted, failed, owner=self)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QTimer
-from shiboken6 import isValid
 
 from app.oneroster.records import User, UsernameField
 from app.sync.username_scan import ScanProgress, UsernameScan, download_users, scan_usernames
@@ -105,6 +104,7 @@ class UsernamePage(SetupPage):
             lambda scan: self._scanned(generation, scan),
             lambda failure: self._failed(generation, failure),
             lambda progress: self._progressed(generation, progress),
+            owner=self,
         )
         self.completeChanged.emit()
 
@@ -137,9 +137,8 @@ class UsernamePage(SetupPage):
         self._scanning = False
 
     def _current(self, generation: int) -> bool:
-        """The answer is for the latest scan, and the page still exists (the wizard may have
-        closed while counting)."""
-        return isValid(self) and generation == self._generation
+        """The answer is for the latest scan (not one abandoned by Back or Try again)."""
+        return generation == self._generation
 
     def _progressed(self, generation: int, progress: object) -> None:
         if self._current(generation) and isinstance(progress, ScanProgress):

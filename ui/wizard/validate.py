@@ -116,7 +116,9 @@ class ValidatePage(SetupPage):
                     cancel=cancel,
                 )
 
-        self._task = state.tasks.start(work, self._finished, self._broke, self._progressed)
+        self._task = state.tasks.start(
+            work, self._finished, self._broke, self._progressed, owner=self
+        )
 
     def _progressed(self, value: object) -> None:
         if isinstance(value, CheckOutcome):
