@@ -71,6 +71,8 @@ class AppShell(QObject):
         if self.main is None:
             self.main = MainWindow(self.context, self.tasks)
             self.main.reopen_wizard.connect(self.show_wizard)
+        else:
+            self.main.reload()  # the wizard may have synced or changed the mapping
         self.main.show()
         self.main.raise_()
         self.main.activateWindow()
