@@ -236,3 +236,12 @@ def test_unknown_command_input_gets_a_sentence_not_a_traceback(cli: Cli):
     result = cli("sync", "--json")
     assert result.code == 1
     assert "not connected" in result.json()["error"]
+
+
+def test_site_names_compare_case_insensitively_in_every_alphabet(cli: Cli):
+    assert cli("sites", "add", "École Nord").code == 0
+    cli("sites", "add", "école nord", "ÉCOLE NORD")
+    assert [s["name"] for s in cli("sites", "list", "--json").json()] == ["École Nord"]
+    cli("sites", "add", "Other")
+    assert cli("sites", "rename", "école NORD", "Nord").code == 0
+    assert [s["name"] for s in cli("sites", "list", "--json").json()] == ["Nord", "Other"]

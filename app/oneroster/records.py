@@ -152,8 +152,6 @@ def parse_user(raw: object) -> User:
         roles = _roles_v1p2(raw_roles)
     else:
         roles = _roles_v1p1(raw.get("role"), raw.get("orgs"))
-    if not roles:
-        raise InvalidRecord("the user has no role at any organization", sourced_id)
     return User(
         sourced_id=sourced_id,
         status=clean_text(raw.get("status")) or "active",

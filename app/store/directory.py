@@ -54,7 +54,8 @@ class UserRow:
         }
 
 
-def _clean_site_name(name: str) -> str:
+def clean_site_name(name: str) -> str:
+    """A site name as the directory stores it: spaces folded, not empty, not too long."""
     cleaned = " ".join(name.split())
     if not cleaned:
         raise ConfigurationError("A site needs a name.")
@@ -81,7 +82,7 @@ class Directory:
         created: list[SiteInfo] = []
         with self.database.session() as session:
             for raw in names:
-                name = _clean_site_name(raw)
+                name = clean_site_name(raw)
                 if _find_site(session, name) is None:
                     site = Site(name=name)
                     session.add(site)
@@ -90,7 +91,7 @@ class Directory:
         return created
 
     def rename_site(self, old: str, new: str) -> None:
-        new_name = _clean_site_name(new)
+        new_name = clean_site_name(new)
         with self.database.session() as session:
             site = self._require_site(session, old)
             clash = _find_site(session, new_name)
@@ -183,7 +184,11 @@ class Directory:
 
 
 def _find_site(session: Session, name: str) -> Site | None:
-    return session.scalars(select(Site).where(func.lower(Site.name) == name.lower())).first()
+    """The site of that name, ignoring case in every alphabet (SQL's lower() folds only ASCII)."""
+    wanted = name.casefold()
+    return next(
+        (site for site in session.scalars(select(Site)) if site.name.casefold() == wanted), None
+    )
 
 
 def _require_school(session: Session, ref: str) -> School:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import ConfigurationError
-from app.store.directory import Directory, SchoolInfo
+from app.store.directory import Directory, SchoolInfo, clean_site_name
 from app.sync.matching import Suggestion, suggest_mapping
 
 
@@ -24,16 +24,6 @@ class _AddSite:
 class _RenameSite:
     old: str
     new: str
-
-
-def clean_site_name(raw: str) -> str:
-    """The name as the directory stores it; the same rules as ``Directory.add_sites``."""
-    name = " ".join(raw.split())
-    if not name:
-        raise ConfigurationError("A site needs a name.")
-    if len(name) > 200:
-        raise ConfigurationError("A site name can be at most 200 characters long.")
-    return name
 
 
 class MappingDraft:

@@ -115,7 +115,8 @@ class Planner:
                     record.reason,
                 )
             )
-        seen: set[str] = set()
+        # A malformed record still says the user exists: it is skipped, never deactivated.
+        seen: set[str] = {record.sourced_id for record in invalid if record.sourced_id}
         candidates: list[DesiredUser] = []
         names: dict[str, str] = {}
         for user in users:

@@ -269,3 +269,16 @@ def test_every_provider_user_is_counted_once_plus_unseen_deactivations():
         "duplicate_username": 2,
         "invalid_record": 1,
     }
+
+
+def test_a_user_with_no_usable_role_is_a_not_synced_role_skip_and_kept():
+    no_roles = user("s1", roles=[])
+    result = plan([no_roles], {"s1": local("s1")})
+    assert result.skipped_reasons == {"not_synced_role": 1}
+    assert result.deactivations == []
+
+
+def test_a_malformed_record_is_counted_once_and_its_user_not_deactivated():
+    result = plan([], {"s1": local("s1")}, invalid=[InvalidRecord("bad field", "s1")])
+    assert counted(result) == 1
+    assert result.deactivations == []
