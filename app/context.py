@@ -56,7 +56,8 @@ class AppContext:
         return History(self.database)
 
     def client_secret(self) -> str:
-        secret = self.secrets.get() or self.session_secret
+        # A secret typed in this window beats an old ROSTERSYNC_CLIENT_SECRET.
+        secret = self.session_secret or self.secrets.get()
         if not secret:
             raise SecretStoreError(missing_secret_message(self.secrets))
         return secret

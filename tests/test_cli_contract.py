@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import keyring
+import pytest
 from keyring.backends import fail
 
 from app.demo.district import DemoDistrict
@@ -245,3 +249,34 @@ def test_site_names_compare_case_insensitively_in_every_alphabet(cli: Cli):
     cli("sites", "add", "Other")
     assert cli("sites", "rename", "école NORD", "Nord").code == 0
     assert [s["name"] for s in cli("sites", "list", "--json").json()] == ["Nord", "Other"]
+
+
+def test_an_unusable_profile_folder_gets_a_sentence_not_a_traceback(tmp_path: Path):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    env = os.environ | {"ROSTERSYNC_HOME": str(not_a_folder)}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "sync", "--json"],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "profile folder" in done.stderr and "ROSTERSYNC_HOME" in done.stderr
+
+
+def test_demo_takes_no_command(cli: Cli):
+    with pytest.raises(SystemExit) as exited:
+        cli("--demo", "sites", "add", "Somewhere")
+    assert exited.value.code == 2
+    assert cli("sites", "list", "--json").json() == []
+
+
+def test_a_failed_csv_export_leaves_the_old_file(cli: Cli, tmp_path: Path):
+    out = tmp_path / "users.csv"
+    out.write_text("yesterday's export\n")
+    assert cli("users", "--csv", str(out), "--site", "No Such Site").code == 1
+    assert out.read_text() == "yesterday's export\n"

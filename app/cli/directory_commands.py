@@ -176,7 +176,7 @@ def _run_suggest(args: argparse.Namespace, context: AppContext) -> int:
 
 
 def run_users(args: argparse.Namespace, context: AppContext) -> int:
-    rows = context.directory.users(site=args.site, include_inactive=args.include_inactive)
+    rows = list(context.directory.users(site=args.site, include_inactive=args.include_inactive))
     if args.json:
         print_json([row.to_json() for row in rows])
     elif args.csv is not None:

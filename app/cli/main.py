@@ -12,6 +12,7 @@ import truststore
 
 from app import __version__
 from app.cli import connection_commands, directory_commands, sync_commands
+from app.cli.output import positive_int
 from app.context import AppContext
 from app.errors import RosterSyncError
 from app.logs import configure_logging
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo-server", help="serve the demo district on 127.0.0.1")
     demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
-    demo.add_argument("--users", type=_positive, default=1500, help="number of users")
+    demo.add_argument("--users", type=positive_int, default=1500, help="number of users")
     demo.add_argument("--seed", type=int, default=1, help="seed of the generated district")
 
     connection_commands.register(commands)
@@ -48,27 +49,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     # Certificates come from the operating system's trust store, so districts whose proxy
     # inspects TLS (with its certificate installed by IT) connect without extra setup.
     truststore.inject_into_ssl()
+    # Until the log file is set up, records go nowhere (never to stderr as a traceback).
+    logging.getLogger().addHandler(logging.NullHandler())
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.demo and args.command is not None:
+        parser.error("--demo opens the app against the demo district; it takes no command.")
     try:
-        return _dispatch(parser, args)
+        return _dispatch(args)
     except RosterSyncError as error:
         _fail(error.message)
         return 1
     except KeyboardInterrupt:
         _fail("Stopped.")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`rostersync users | head`): nothing left to say to it.
+        sys.stderr.close()
+        return 0
+    except OSError as error:
+        _fail(f"RosterSync could not use {error.filename or 'a file'}: {error.strerror}.")
+        return 1
     except Exception:
         log.exception("Unexpected failure in 'rostersync %s'", args.command or "")
         _fail(
@@ -78,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo-server":
         from app.demo.server import serve
 
@@ -89,7 +94,13 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         return run_gui(demo=args.demo)
     profile = Profile.default()
-    configure_logging(profile.ensure())
+    try:
+        configure_logging(profile.ensure())
+    except OSError as error:
+        raise RosterSyncError(
+            f"RosterSync cannot use the profile folder {profile.root} ({error.strerror}). "
+            "Check ROSTERSYNC_HOME, or that the folder can be written."
+        ) from None
     context = AppContext(profile)
     if context.settings_file.set_aside is not None:
         _fail(

@@ -8,8 +8,9 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.cli.output import print_json, print_table
+from app.cli.output import positive_int, print_json, print_table
 from app.context import AppContext
+from app.redaction import redact
 from app.sync.engine import Progress, SyncMode, SyncRequest, SyncResult
 
 #: A scheduled delta sync still runs as a full sync when the last full one is older than this,
@@ -43,7 +44,7 @@ def register(commands: Any) -> None:
 
     history = commands.add_parser("history", help="past syncs, newest first")
     history.add_argument("--json", action="store_true", help="print JSON")
-    history.add_argument("--limit", type=int, default=None, help="at most this many runs")
+    history.add_argument("--limit", type=positive_int, default=None, help="at most this many runs")
     history.set_defaults(handler=run_history)
 
 
@@ -86,7 +87,7 @@ def _print_result(result: SyncResult) -> None:
     counts = result.counts
     what = "Dry run (nothing changed)" if result.dry_run else "Sync"
     if result.status != "succeeded":
-        sys.stderr.write(f"rostersync: {what} {result.status}: {result.error}\n")
+        sys.stderr.write(f"rostersync: {what} {result.status}: {redact(result.error or '')}\n")
         return
     print(
         f"{what} {result.status}: {counts.added} added, {counts.updated} updated, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from app.store.directory import Directory
 from app.store.history import History, RunCounts, SkipRecord
 from app.sync.apply import apply_plan, load_local_users
 from app.sync.lock import SyncLock
-from app.sync.plan import Planner, SyncPlan
+from app.sync.plan import LocalUser, Planner, SyncPlan
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +85,20 @@ class SafetyLimit:
         share = deactivations / active_before if active_before else 1.0
         return (
             f"This sync would deactivate {deactivations:,} of the {active_before:,} active users "
-            f"({share:.0%}), more than the safety limit of {self.share:.0%}, so nothing was "
+            f"({share:.1%}), more than the safety limit of {self.share:.0%}, so nothing was "
             "changed. If that is expected (for example at the end of the school year), run the "
             "sync again and confirm it (command line: --allow-mass-deactivation); otherwise "
             "check the Base URL and the school-to-site mapping."
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCounts:
+    """What one sync does at one local site."""
+
+    added: int = 0
+    updated: int = 0
+    deactivated: int = 0
 
 
 @dataclass
@@ -104,6 +114,9 @@ class SyncResult:
     run_id: int | None = None
     #: sourcedIds a sync stopped by the safety limit would have deactivated.
     would_deactivate: list[str] = field(default_factory=list)
+    #: Local site id -> what the plan does there (every mapped site listed); empty when the
+    #: sync failed before planning.
+    site_counts: dict[int, SiteCounts] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> bool:
@@ -128,6 +141,16 @@ def _counts(plan: SyncPlan) -> RunCounts:
         unchanged=plan.unchanged,
         skipped=len(plan.skips),
     )
+
+
+def _site_counts(
+    plan: SyncPlan, local: dict[str, LocalUser], mapping: dict[str, int]
+) -> dict[int, SiteCounts]:
+    added = Counter(user.site_id for user in plan.inserts)
+    updated = Counter(user.site_id for user in plan.updates)
+    deactivated = Counter(local[sid].site_id for sid in plan.deactivations)
+    sites = set(mapping.values()) | set(added) | set(updated) | set(deactivated)
+    return {site: SiteCounts(added[site], updated[site], deactivated[site]) for site in sites}
 
 
 def _skip_records(plan: SyncPlan) -> list[SkipRecord]:
@@ -230,6 +253,7 @@ class SyncEngine:
         mapping = self.directory.mapping()
         planner = Planner(local, mapping, self._username_field, full=result.mode == "full")
         plan = planner.plan(users.values(), invalid)
+        result.site_counts = _site_counts(plan, local, mapping)
         active_before = sum(1 for user in local.values() if user.active)
         deactivations = len(plan.deactivations)
         limit_hit = self._safety.exceeded(deactivations, active_before)
@@ -319,6 +343,8 @@ class SyncEngine:
         result.error_kind = error.kind
         result.counts = RunCounts()
         result.skipped_reasons = {}
+        if not isinstance(error, SafetyLimitError):
+            result.site_counts = {}
         assert result.run_id is not None
         try:
             self.history.fail(result.run_id, status, error.message)

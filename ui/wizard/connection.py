@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ConfigurationError
+from app.errors import ConfigurationError, RosterSyncError
 from app.oneroster.urls import normalize_base_url, normalize_token_url
 from app.paste_parser import parse_connection_text
 from app.settings import ConnectionSettings
@@ -167,6 +167,11 @@ class ConnectionPage(SetupPage):
     # -- wizard hooks ---------------------------------------------------------------------
 
     def initializePage(self) -> None:
+        try:
+            self.state.refresh_saved_secret()
+        except RosterSyncError as error:  # a locked keyring: say so, and ask for the secret
+            self.state.has_saved_secret = False
+            self.paste_result.setText(error.message)
         connection = self.state.connection
         self.enabled.setChecked(connection.enabled or not connection.is_complete)
         self.client_id.setText(connection.client_id)
@@ -182,7 +187,7 @@ class ConnectionPage(SetupPage):
 
     def validatePage(self) -> bool:
         self.state.connection = ConnectionSettings(
-            enabled=True,
+            enabled=self.enabled.isChecked(),
             base_url=normalize_base_url(self.base_url.text()),
             token_url=normalize_token_url(self.token_url.text()),
             client_id=self.client_id.text().strip(),

@@ -157,13 +157,6 @@ class PreviewView(QWidget):
             text = f"The sync will add {count_of(counts.added, 'user')}{where}."
         else:
             text = "Nothing to change: the directory already matches Infinite Campus."
-        if preview.sites is not None:
-            shown = sum(site.added for site in preview.sites)
-            if shown != counts.added:
-                text += (
-                    " (The numbers per site come from the data read when the connection was "
-                    "checked; Infinite Campus has changed since.)"
-                )
         self.summary.setText(text)
         self.summary.setAccessibleName(text)
         self.sites.setVisible(preview.sites is not None)
@@ -298,11 +291,10 @@ class ReviewPage(SetupPage):
         self.preview_problem.clear()
         self.preview_again.hide()
         state = self.state
-        users = state.report.users if state.report is not None else None
         field = state.username_field
 
         def work(progress: Callable[[Any], None], cancel: threading.Event) -> SyncPreview:
-            return preview_sync(state.context, field, users, progress, cancel)
+            return preview_sync(state.context, field, progress, cancel)
 
         self._run(
             work,
@@ -339,6 +331,7 @@ class ReviewPage(SetupPage):
         self._start_sync()
 
     def _start_sync(self, allow_mass_deactivation: bool = False) -> None:
+        self.state.save_choices()  # the sync uses them; a later Cancel must not undo that
         self.outcome.clear()
         self._stopped_at_limit = None
         context = self.state.context

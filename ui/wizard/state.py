@@ -42,16 +42,25 @@ class SetupState:
             schedule=ScheduleSettings(**vars(settings.schedule)),
         )
 
-    @property
-    def has_saved_secret(self) -> bool:
-        return self.context.secrets.has_saved_secret() or bool(self.context.session_secret)
+    #: Whether a secret is already saved, read once when the Connection page opens (a
+    #: keyring read can be slow, so it is not repeated on every keystroke).
+    has_saved_secret: bool = False
+
+    def refresh_saved_secret(self) -> None:
+        """Raises SecretStoreError (a sentence) when the keyring is locked or refuses."""
+        self.has_saved_secret = (
+            self.context.secrets.has_saved_secret() or self.context.session_secret is not None
+        )
 
     def client(self, cancel: threading.Event | None = None) -> OneRosterClient:
         secret = self.typed_secret if self.typed_secret else self.context.client_secret()
         return self.context.client(cancel, connection=self.connection, secret=secret)
 
     def keep_validated_connection(self) -> None:
-        """The connection works: secret to the keyring, connection settings saved."""
+        """The connection works: secret to the keyring, connection settings saved.
+
+        Called on the validation's worker thread: a keyring may wait for an unlock prompt.
+        """
         if self.typed_secret:
             if not self.context.secrets.save(self.typed_secret):
                 self.context.session_secret = self.typed_secret
@@ -62,10 +71,14 @@ class SetupState:
         if self.report is not None:
             self.context.directory.save_schools(self.report.schools)
 
-    def save(self) -> None:
-        """The wizard was finished: keep the rest of the choices."""
+    def save_choices(self) -> None:
+        """Keep the username field and schedule: before the first sync, which uses them."""
         settings = self.context.settings
         settings.username_field = self.username_field
         settings.schedule = ScheduleSettings(**vars(self.schedule))
-        settings.setup_complete = True
         self.context.save_settings()
+
+    def save(self) -> None:
+        """The wizard was finished."""
+        self.context.settings.setup_complete = True
+        self.save_choices()

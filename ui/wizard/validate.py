@@ -21,7 +21,6 @@ from app.connection_check import (
     ConnectionReport,
     run_connection_checks,
 )
-from app.errors import RosterSyncError
 from app.sync.engine import Progress
 from ui.palette import error_color, success_color
 from ui.tasks import Failure, TaskHandle
@@ -109,12 +108,16 @@ class ValidatePage(SetupPage):
 
         def work(progress: Callable[[Any], None], cancel: threading.Event) -> ConnectionReport:
             with state.client(cancel) as client:
-                return run_connection_checks(
+                report = run_connection_checks(
                     client,
                     on_outcome=progress,
                     on_users=lambda done, total: progress(Progress("downloading", done, total)),
                     cancel=cancel,
                 )
+            if report.ok:
+                state.report = report
+                state.keep_validated_connection()  # a keyring failure becomes the page's message
+            return report
 
         self._task = state.tasks.start(
             work, self._finished, self._broke, self._progressed, owner=self
@@ -145,12 +148,6 @@ class ValidatePage(SetupPage):
             for name in list(CHECK_LABELS)[len(report.outcomes) :]:
                 self.lines[name].show("–", "Not checked yet.", None)
             self._show_failure(f"“{failed.label}” did not pass. Fix it, then check again.")
-            return
-        self.state.report = report
-        try:
-            self.state.keep_validated_connection()
-        except RosterSyncError as error:  # a locked or refusing keyring
-            self._show_failure(error.message)
             return
         self._passed = True
         note = (
