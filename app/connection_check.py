@@ -17,9 +17,11 @@ from app.errors import (
     RosterSyncError,
 )
 from app.oneroster.client import OneRosterClient
+from app.oneroster.download import download_users
 from app.oneroster.records import STAFF_ROLES, School, User
 
 CheckName = Literal["reachable", "credentials", "oneroster", "schools", "users"]
+CHECK_CANCELED = "The check was canceled."
 CHECK_LABELS: dict[CheckName, str] = {
     "reachable": "Server reachable",
     "credentials": "Client ID and Client Secret accepted",
@@ -88,7 +90,10 @@ def run_connection_checks(
 
     try:
         client.authenticate()
-    except (NetworkError, CanceledError) as error:  # TlsError is a NetworkError
+    except CanceledError:
+        record("reachable", False, CHECK_CANCELED)
+        return report
+    except NetworkError as error:  # TlsError is a NetworkError
         record("reachable", False, error.message)
         return report
     except (AuthenticationError, NotATokenEndpointError, RosterSyncError) as error:
@@ -117,20 +122,14 @@ def run_connection_checks(
     ):
         return report
 
-    users: dict[str, User] = {}
     try:
-        received = 0
-        for page in client.user_pages():
-            for user in page.records:
-                users[user.sourced_id] = user
-            received += len(page.records) + len(page.invalid)
-            on_users(received, page.total)
-            if cancel.is_set():
-                raise CanceledError("The check was canceled.")
+        download = download_users(
+            client, on_progress=on_users, cancel=cancel, canceled_message=CHECK_CANCELED
+        )
     except RosterSyncError as error:
         record("users", False, error.message)
         return report
-    report.users = list(users.values())
+    report.users = list(download.users.values())
     record("users", True, _role_summary(report.users))
     return report
 

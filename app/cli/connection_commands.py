@@ -10,7 +10,8 @@ from app.cli.output import print_json, print_table
 from app.connection_check import run_connection_checks
 from app.context import AppContext
 from app.errors import RosterSyncError, SecretStoreError
-from app.oneroster.records import USERNAME_FIELDS, User
+from app.oneroster.download import download_users
+from app.oneroster.records import USERNAME_FIELDS
 from app.oneroster.urls import normalize_base_url, normalize_token_url
 from app.secret_store import SECRET_VARIABLE
 from app.settings import ConnectionSettings
@@ -124,12 +125,10 @@ def run_username_field(args: argparse.Namespace, context: AppContext) -> int:
         else:
             print(f"Usernames now come from '{args.field}'. The next sync uses it.")
         return 0
-    users: list[User] = []
     with context.client() as client:
         client.authenticate()
-        for page in client.user_pages():
-            users.extend(page.records)
-    coverage = measure_coverage({user.sourced_id: user for user in users}.values())
+        users = download_users(client).users
+    coverage = measure_coverage(users.values())
     chosen = coverage[args.field]
     if args.json:
         print_json(

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.errors import CanceledError, RosterSyncError, SafetyLimitError, SyncInProgressError
 from app.gc_pause import cyclic_gc_paused
 from app.oneroster.client import OneRosterClient
+from app.oneroster.download import download_users
 from app.oneroster.records import InvalidRecord, User, UsernameField
 from app.store.directory import Directory
 from app.store.history import History, RunCounts, SkipRecord
@@ -277,22 +278,15 @@ class SyncEngine:
     def _download(
         self, since: datetime | None, report: ProgressCallback, cancel: threading.Event
     ) -> tuple[dict[str, User], list[InvalidRecord]]:
-        users: dict[str, User] = {}
-        invalid: dict[str | None, InvalidRecord] = {}
-        received = 0
         with self._connect(cancel) as client:
             client.authenticate()
-            for page in client.user_pages(modified_since=since):
-                for user in page.records:
-                    users[user.sourced_id] = user  # a record seen twice counts once
-                for record in page.invalid:
-                    invalid[record.sourced_id or f"#{received + len(invalid)}"] = record
-                received += len(page.records) + len(page.invalid)
-                report(Progress("downloading", received, page.total))
-                if cancel.is_set():
-                    raise CanceledError()
-        unusable = [r for key, r in invalid.items() if key not in users]
-        return users, unusable
+            download = download_users(
+                client,
+                since=since,
+                on_progress=lambda done, total: report(Progress("downloading", done, total)),
+                cancel=cancel,
+            )
+        return download.users, download.invalid
 
     def _record_dry_run(
         self, result: SyncResult, plan: SyncPlan, status: Status, error: str | None

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Literal
 
 from app.csv_export import write_csv
-from app.errors import CanceledError
 from app.gc_pause import cyclic_gc_paused
 from app.labels import role_label
 from app.oneroster.client import OneRosterClient
+from app.oneroster.download import download_users
 from app.oneroster.records import USERNAME_FIELDS, User, UsernameField
 from app.sync.coverage import FieldCoverage, measure_coverage
 
@@ -62,24 +62,21 @@ class UsernameScan:
         return self.fields["email"].coverage.total
 
 
-def download_users(
+def read_all_users(
     client: OneRosterClient,
     progress: Callable[[ScanProgress], None],
     cancel: threading.Event,
 ) -> list[User]:
     """Every user, a record sent twice counted once; the collector waits (see ``gc_pause``)."""
-    users: dict[str, User] = {}
-    received = 0
     with cyclic_gc_paused():
         client.authenticate()
-        for page in client.user_pages():
-            for user in page.records:
-                users[user.sourced_id] = user
-            received += len(page.records) + len(page.invalid)
-            progress(ScanProgress("downloading", received, page.total))
-            if cancel.is_set():
-                raise CanceledError("Counting was canceled.")
-    return list(users.values())
+        download = download_users(
+            client,
+            on_progress=lambda done, total: progress(ScanProgress("downloading", done, total)),
+            cancel=cancel,
+            canceled_message="Counting was canceled.",
+        )
+    return list(download.users.values())
 
 
 def scan_usernames(users: Sequence[User]) -> UsernameScan:

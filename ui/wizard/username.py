@@ -9,7 +9,7 @@ import threading
 from PySide6.QtCore import QTimer
 
 from app.oneroster.records import User, UsernameField
-from app.sync.username_scan import ScanProgress, UsernameScan, download_users, scan_usernames
+from app.sync.username_scan import ScanProgress, UsernameScan, read_all_users, scan_usernames
 from ui.tasks import Failure, ProgressFn, TaskHandle, Work
 from ui.wizard.base import SetupPage
 from ui.wizard.state import SetupState
@@ -124,7 +124,7 @@ class UsernamePage(SetupPage):
             found = users
             if found is None:
                 with state.client(cancel) as client:
-                    found = download_users(client, progress, cancel)
+                    found = read_all_users(client, progress, cancel)
             progress(ScanProgress("measuring", 0, None))
             return scan_usernames(found)
 
