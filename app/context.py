@@ -70,6 +70,11 @@ class AppContext:
     ) -> OneRosterClient:
         """A client for the saved connection, or for one being tried out (``connection``)."""
         connection = connection or self.settings.connection
+        if connection.is_complete and not connection.enabled:
+            raise ConfigurationError(
+                "The Infinite Campus integration is turned off. Turn it on in the setup wizard "
+                "(Connection page) to sync again."
+            )
         if not connection.is_complete:
             raise ConfigurationError(
                 "RosterSync is not connected yet. Run the setup wizard, or 'rostersync connect' "

@@ -92,16 +92,6 @@ class SecretStore:
             raise self._failure("save", error) from None
         return True
 
-    def delete(self) -> None:
-        if not self.usable:
-            return
-        try:
-            self._backend.delete_password(SERVICE, self._account)
-        except keyring.errors.PasswordDeleteError:
-            pass
-        except keyring.errors.KeyringError as error:
-            raise self._failure("remove", error) from None
-
     def _failure(self, action: str, error: Exception) -> SecretStoreError:
         log.warning("Keyring %s failed: %s", action, type(error).__name__)
         if isinstance(error, keyring.errors.KeyringLocked):

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QApplication
 from app.context import AppContext
 from app.demo.session import DemoSession
 from app.secret_store import EphemeralKeyring, SecretStore
-from app.settings import ConnectionSettings
 from ui.main_window import MainWindow
 from ui.resources import app_icon
 from ui.tasks import TaskRunner
@@ -91,12 +90,7 @@ def main(state_name: str) -> int:
         if state_name == "main":
             return show_main(app, context, tasks, demo)
         setup = SetupState.from_saved(context, tasks)
-        setup.connection = ConnectionSettings(
-            enabled=True,
-            base_url=server.base_url,
-            token_url=server.token_url,
-            client_id=server.client_id,
-        )
+        setup.connection = demo.connection()
         setup.typed_secret = server.client_secret
         if state_name == "wrong-secret":
             setup.typed_secret = "not-the-right-secret"
@@ -123,12 +117,7 @@ def main(state_name: str) -> int:
 def show_main(app: QApplication, context: AppContext, tasks: TaskRunner, demo: DemoSession) -> int:
     server = demo.server
     context.secrets.save(server.client_secret)
-    context.settings.connection = ConnectionSettings(
-        enabled=True,
-        base_url=server.base_url,
-        token_url=server.token_url,
-        client_id=server.client_id,
-    )
+    context.settings.connection = demo.connection()
     context.settings.setup_complete = True
     context.save_settings()
     from app.sync.engine import SyncRequest

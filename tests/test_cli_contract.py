@@ -280,3 +280,16 @@ def test_a_failed_csv_export_leaves_the_old_file(cli: Cli, tmp_path: Path):
     out.write_text("yesterday's export\n")
     assert cli("users", "--csv", str(out), "--site", "No Such Site").code == 1
     assert out.read_text() == "yesterday's export\n"
+
+
+def test_history_lists_the_people_a_run_skipped_and_why(cli: Cli, connected: DemoServer):
+    summary = cli("sync", "--json").json()
+    run = cli("history", "--json").json()[0]
+    skips = cli("history", "--skips", str(run["id"]), "--json").json()
+    assert len(skips) == summary["skipped"]
+    reasons = {
+        reason: sum(s["reason"] == reason for s in skips) for reason in summary["skipped_reasons"]
+    }
+    assert reasons == summary["skipped_reasons"]
+    assert all(s["name"] and s["detail"] for s in skips)
+    assert cli("history", "--skips", "999").code == 1

@@ -14,7 +14,6 @@ from app.demo.session import DemoSession
 from app.logs import configure_logging
 from app.paths import Profile
 from app.secret_store import EphemeralKeyring, SecretStore
-from app.settings import ConnectionSettings
 from ui.crash import install_crash_handler
 from ui.main_window import MainWindow
 from ui.resources import app_icon
@@ -44,16 +43,14 @@ class AppShell(QObject):
             self.show_wizard()
 
     def show_wizard(self) -> None:
+        if self.wizard is not None:  # one wizard at a time: bring the open one forward
+            self.wizard.raise_()
+            self.wizard.activateWindow()
+            return
         state = SetupState.from_saved(self.context, self.tasks)
         if self.demo is not None and not state.connection.is_complete:
-            server = self.demo.server
-            state.connection = ConnectionSettings(
-                enabled=True,
-                base_url=server.base_url,
-                token_url=server.token_url,
-                client_id=server.client_id,
-            )
-            state.typed_secret = server.client_secret
+            state.connection = self.demo.connection()
+            state.typed_secret = self.demo.server.client_secret
         self.wizard = SetupWizard(state, self.main)
         self.wizard.setWindowIcon(app_icon())
         self.wizard.finished.connect(self._wizard_finished)
@@ -62,6 +59,9 @@ class AppShell(QObject):
         self.wizard.activateWindow()
 
     def _wizard_finished(self, result: int) -> None:
+        if self.wizard is not None:
+            self.wizard.deleteLater()
+            self.wizard = None
         if result == QDialog.DialogCode.Accepted or self.context.settings.setup_complete:
             self.show_main()
         elif self.main is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.cli.output import positive_int, print_json, print_table
 from app.context import AppContext
+from app.errors import NotFoundError
 from app.redaction import redact
 from app.sync.engine import Progress, SyncMode, SyncRequest, SyncResult
 
@@ -45,6 +46,12 @@ def register(commands: Any) -> None:
     history = commands.add_parser("history", help="past syncs, newest first")
     history.add_argument("--json", action="store_true", help="print JSON")
     history.add_argument("--limit", type=positive_int, default=None, help="at most this many runs")
+    history.add_argument(
+        "--skips",
+        type=positive_int,
+        metavar="RUN",
+        help="the people run RUN (its id in 'history --json') skipped, and why",
+    )
     history.set_defaults(handler=run_history)
 
 
@@ -99,12 +106,15 @@ def _print_result(result: SyncResult) -> None:
 
 
 def run_history(args: argparse.Namespace, context: AppContext) -> int:
+    if args.skips is not None:
+        return _print_skips(args, context)
     runs = context.history.runs(limit=args.limit)
     if args.json:
         print_json([run.to_json() for run in runs])
         return 0
     print_table(
         [
+            "run",
             "started",
             "trigger",
             "mode",
@@ -118,6 +128,7 @@ def run_history(args: argparse.Namespace, context: AppContext) -> int:
         ],
         [
             [
+                run.id,
                 run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 run.trigger + (" (dry run)" if run.dry_run else ""),
                 run.mode,
@@ -131,5 +142,19 @@ def run_history(args: argparse.Namespace, context: AppContext) -> int:
             ]
             for run in runs
         ],
+    )
+    return 0
+
+
+def _print_skips(args: argparse.Namespace, context: AppContext) -> int:
+    if context.history.run(args.skips) is None:
+        raise NotFoundError(f"There is no sync run {args.skips}; 'rostersync history' lists them.")
+    skips = context.history.skips(args.skips)
+    if args.json:
+        print_json([skip.to_json() for skip in skips])
+        return 0
+    print_table(
+        ["name", "sourcedId", "reason", "detail"],
+        [[s.name, s.sourced_id, s.reason.replace("_", " "), s.detail] for s in skips],
     )
     return 0

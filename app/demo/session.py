@@ -11,6 +11,16 @@ from typing import Self
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
 from app.paths import Profile
+from app.settings import ConnectionSettings
+
+
+def demo_connection(server: DemoServer) -> ConnectionSettings:
+    return ConnectionSettings(
+        enabled=True,
+        base_url=server.base_url,
+        token_url=server.token_url,
+        client_id=server.client_id,
+    )
 
 
 class DemoSession:
@@ -20,6 +30,10 @@ class DemoSession:
         self.district = DemoDistrict(users=users, seed=seed)
         self.server = DemoServer(self.district, port=0)
         self._folder: Path | None = None
+
+    def connection(self) -> ConnectionSettings:
+        """The demo's connection values, as a person would type them in the wizard."""
+        return demo_connection(self.server)
 
     @property
     def profile(self) -> Profile:

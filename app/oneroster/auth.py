@@ -264,11 +264,6 @@ class TokenSource:
             f"has_token={self._token is not None})"
         )
 
-    @property
-    def style(self) -> AuthStyle | None:
-        """How the credentials were sent the last time a token was issued."""
-        return self._style
-
     def token(self) -> str:
         """A token that is not about to expire."""
         token = self._token

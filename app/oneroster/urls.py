@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from app.errors import ConfigurationError
 
 ONEROSTER_PATH: Final = "/ims/oneroster/rostering/v1p2"
-ONEROSTER_V1P1_PATH: Final = "/ims/oneroster/v1p1"
 
 _IMS_ONEROSTER: Final = "/ims/oneroster"
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})

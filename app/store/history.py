@@ -57,6 +57,7 @@ class RunRecord:
 
     def to_json(self) -> dict[str, object]:
         return {
+            "id": self.id,
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "trigger": self.trigger,
@@ -75,6 +76,14 @@ class SkipRecord:
     name: str
     reason: str
     detail: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "sourcedId": self.sourced_id,
+            "name": self.name,
+            "reason": self.reason,
+            "detail": self.detail,
+        }
 
 
 def _record(run: SyncRun) -> RunRecord:
@@ -104,10 +113,6 @@ class History:
             session.add(run)
             session.flush()
             return run.id
-
-    def set_mode(self, run_id: int, mode: str) -> None:
-        with self.database.session() as session:
-            session.execute(update(SyncRun).where(SyncRun.id == run_id).values(mode=mode))
 
     def finish(
         self,

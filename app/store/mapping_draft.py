@@ -121,10 +121,6 @@ class MappingDraft:
     def mapped_count(self) -> int:
         return sum(site is not None for site in self._choice.values())
 
-    @property
-    def has_changes(self) -> bool:
-        return bool(self._log) or self._choice != self._saved
-
     # --- saving --------------------------------------------------------------------------
 
     def save(self, directory: Directory) -> None:

@@ -10,9 +10,9 @@ from app.connection_check import run_connection_checks
 from app.context import AppContext
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
+from app.demo.session import demo_connection
 from app.oneroster.client import RetryPolicy
 from app.paths import Profile
-from app.settings import ConnectionSettings
 from app.sync.matching import suggest_mapping
 from ui.tasks import TaskRunner
 from ui.wizard.state import SetupState
@@ -39,12 +39,7 @@ def gui_context(isolated_profile: Profile) -> Iterator[AppContext]:
 def state(gui_context: AppContext, tasks: TaskRunner, demo_server: DemoServer) -> SetupState:
     """A wizard state with the demo server's four values typed in, nothing validated yet."""
     setup = SetupState.from_saved(gui_context, tasks)
-    setup.connection = ConnectionSettings(
-        enabled=True,
-        base_url=demo_server.base_url,
-        token_url=demo_server.token_url,
-        client_id=demo_server.client_id,
-    )
+    setup.connection = demo_connection(demo_server)
     setup.typed_secret = demo_server.client_secret
     return setup
 

@@ -41,3 +41,20 @@ def test_demo_fills_in_the_four_values_and_has_local_sites(qtbot, tasks: TaskRun
         finally:
             tasks.shutdown()
             context.close()
+
+
+def test_opening_the_wizard_again_brings_the_open_one_forward(
+    qtbot, gui_context: AppContext, tasks: TaskRunner
+):
+    gui_context.settings.setup_complete = True
+    shell = AppShell(gui_context, tasks, demo=None)
+    shell.start()
+    assert shell.main is not None
+    qtbot.addWidget(shell.main)
+    shell.main.reopen_wizard.emit()
+    first = shell.wizard
+    shell.main.reopen_wizard.emit()
+    assert shell.wizard is first is not None
+    first.reject()
+    assert shell.wizard is None
+    assert shell.main.isVisible()
