@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
 from app.context import AppContext
 from app.demo.district import DemoDistrict
@@ -15,6 +16,7 @@ from app.demo.server import DemoServer
 from app.oneroster.client import RetryPolicy
 from app.paths import Profile
 from app.store.history import INTERRUPTED_MESSAGE
+from app.store.models import DirectoryUser, School, Site
 from app.sync.engine import Progress, SyncRequest
 from app.sync.lock import SyncLock
 from tests.conftest import Cli
@@ -181,3 +183,20 @@ def test_delta_sync_fetches_only_changes_and_full_sync_catches_removals(
 def test_delta_without_a_previous_good_sync_runs_full(ctx: AppContext):
     result = ctx.engine().run(SyncRequest(mode="delta"))
     assert result.succeeded and result.mode == "full"
+
+
+def test_an_unchanged_resync_writes_nothing_but_its_history_entry(ctx: AppContext):
+    def rows() -> list[object]:
+        with ctx.database.session() as session:
+            return [
+                list(session.execute(select(DirectoryUser.__table__))),
+                list(session.execute(select(Site.__table__))),
+                list(session.execute(select(School.__table__))),
+            ]
+
+    assert ctx.engine().run(SyncRequest()).succeeded
+    before = rows()
+    again = ctx.engine().run(SyncRequest())
+    assert again.succeeded and again.counts.unchanged > 0
+    assert rows() == before
+    assert len(ctx.history.runs()) == 2
