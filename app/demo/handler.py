@@ -7,6 +7,7 @@ import logging
 import socket
 import struct
 import sys
+import time
 from contextlib import suppress
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
@@ -202,6 +203,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _api(self, rest: str) -> None:
         number = self.demo.count_api_request()
+        if self.demo.faults.latency:
+            time.sleep(self.demo.faults.latency)  # injected latency: the fault being served
         fault = self.demo.faults.fault_for(number)
         if fault == "reset":
             self._reset()

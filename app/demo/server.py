@@ -50,6 +50,8 @@ class Faults:
     send_total_count: bool = True
     send_link: bool = True
     token_auth: str = "either"
+    #: Seconds every API request waits before answering (a slow or distant provider).
+    latency: float = 0.0
 
     def fault_for(self, number: int) -> str | None:
         """The fault API request ``number`` (1-based) meets, or None."""
@@ -82,6 +84,8 @@ def _checked_fault(name: str, value: object) -> object:
         return str(value)  # seconds given as a number
     if name == "token_auth" and value not in _TOKEN_AUTH_STYLES:
         raise ValueError(f"token_auth must be one of {', '.join(_TOKEN_AUTH_STYLES)}")
+    if name == "latency" and type(value) in (int, float) and value >= 0:
+        return float(value)
     wanted = {"int": int, "int | None": int, "str": str, "bool": bool}[str(kind)]
     if type(value) is not wanted:  # exact: a bool is not an int here
         raise ValueError(f"{name} must be {kind}")

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 PROVIDER: Final = "Infinite Campus"
 _CHUNK: Final = 64 * 1024
+#: How often a thread waiting on a request checks for a cancel (seconds).
+_CANCEL_POLL = 0.1
 _RETRY_AFTER_SECONDS: Final = re.compile(r"^\d+(\.\d+)?$")
 
 
@@ -269,8 +271,8 @@ class Transport:
         allow_redirects: bool,
     ) -> Reply:
         started = time.monotonic()
-        try:
-            response = self._session.request(
+        outcome = self._off_thread(
+            lambda: self._exchange(
                 method,
                 url,
                 params=params,
@@ -278,21 +280,20 @@ class Transport:
                 data=data,
                 auth=auth,
                 allow_redirects=allow_redirects,
-                timeout=self._timeout,
-                verify=self._verify,
-                stream=True,
             )
-            with response:
-                body = self._read_body(response)
-        except requests.RequestException as exc:
+        )
+        if isinstance(outcome, requests.RequestException):
             log.debug(
                 "%s %s failed after %.3f s: %s",
                 method,
                 loggable_url(url),
                 time.monotonic() - started,
-                type(exc).__name__,
+                type(outcome).__name__,
             )
-            raise self._failure_for(exc, url) from None
+            raise self._failure_for(outcome, url) from None
+        if isinstance(outcome, BaseException):
+            raise outcome
+        response, body = outcome
         self._reached.add(host_of(url))
         log.debug(
             "%s %s -> %d in %.3f s",
@@ -308,6 +309,53 @@ class Transport:
             links=response.links,
             body=body,
         )
+
+    def _off_thread(
+        self, exchange: Callable[[], tuple[requests.Response, bytes]]
+    ) -> tuple[requests.Response, bytes] | BaseException:
+        """Run one request on its own thread, so a cancel is heard at once even while a slow
+        server keeps the request waiting; an abandoned request ends by itself (timeouts)."""
+        outcome: list[tuple[requests.Response, bytes] | BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(exchange())
+            except BaseException as error:  # handed to the waiting thread
+                outcome.append(error)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="oneroster-request", daemon=True).start()
+        while not done.wait(_CANCEL_POLL):
+            self.check_canceled()
+        return outcome[0]
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        auth: requests.auth.AuthBase | None,
+        allow_redirects: bool,
+    ) -> tuple[requests.Response, bytes]:
+        response = self._session.request(
+            method,
+            url,
+            params=params,
+            headers=headers,
+            data=data,
+            auth=auth,
+            allow_redirects=allow_redirects,
+            timeout=self._timeout,
+            verify=self._verify,
+            stream=True,
+        )
+        with response:
+            return response, self._read_body(response)
 
     def _read_body(self, response: requests.Response) -> bytes:
         chunks: list[bytes] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -200,3 +201,22 @@ def test_an_unchanged_resync_writes_nothing_but_its_history_entry(ctx: AppContex
     assert again.succeeded and again.counts.unchanged > 0
     assert rows() == before
     assert len(ctx.history.runs()) == 2
+
+
+def test_cancel_is_heard_within_a_second_even_inside_a_slow_request(
+    ctx: AppContext, connected: DemoServer
+):
+    connected.faults.latency = 20.0  # every API request hangs far longer than the test waits
+    cancel = threading.Event()
+    asked: list[float] = []
+
+    def cancel_once_the_request_hangs(progress: Progress) -> None:
+        if progress.stage == "connecting":
+            timer = threading.Timer(0.3, cancel.set)  # after the token, inside /users
+            timer.start()
+            asked.append(time.monotonic())
+
+    result = ctx.engine().run(SyncRequest(), progress=cancel_once_the_request_hangs, cancel=cancel)
+    returned = time.monotonic()
+    assert result.status == "canceled"
+    assert returned - asked[0] < 0.3 + 1.0
