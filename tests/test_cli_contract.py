@@ -293,3 +293,13 @@ def test_history_lists_the_people_a_run_skipped_and_why(cli: Cli, connected: Dem
     assert reasons == summary["skipped_reasons"]
     assert all(s["name"] and s["detail"] for s in skips)
     assert cli("history", "--skips", "999").code == 1
+
+
+def test_schools_falls_back_to_the_saved_list_when_the_provider_is_down(
+    cli: Cli, connected: DemoServer
+):
+    saved = cli("schools", "--json").json()
+    connected.faults.update({"rate_limit_every": 1, "retry_after": "3600"})
+    offline = cli("schools", "--json")
+    assert offline.code == 0 and offline.json() == saved
+    assert "saved earlier" in offline.err

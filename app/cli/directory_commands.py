@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from app.cli.output import print_json, print_table
 from app.context import AppContext
 from app.csv_export import write_csv
-from app.errors import NotFoundError
+from app.errors import NotFoundError, RosterSyncError
+from app.redaction import redact
 from app.store.directory import Directory, SchoolInfo
 from app.sync.matching import suggest_mapping
 
@@ -76,7 +78,14 @@ def _school_json(school: SchoolInfo) -> dict[str, object]:
 
 
 def run_schools(args: argparse.Namespace, context: AppContext) -> int:
-    _refresh_schools(context)
+    try:
+        _refresh_schools(context)
+    except RosterSyncError as error:
+        if not context.directory.schools():
+            raise
+        sys.stderr.write(
+            f"rostersync: warning: showing the schools saved earlier. {redact(error.message)}\n"
+        )
     schools = context.directory.schools()
     if args.json:
         print_json([_school_json(school) for school in schools])

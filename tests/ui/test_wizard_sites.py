@@ -22,9 +22,9 @@ from app.demo.district import DemoDistrict
 from app.errors import ConfigurationError
 from app.oneroster.records import STAFF_ROLES, School
 from app.store.directory import Directory
-from app.store.mapping_draft import MappingDraft
 from app.sync.matching import suggest_mapping
 from tests.support.oracle import SYNCED
+from ui.wizard.mapping_draft import MappingDraft
 from ui.wizard.sites import SitesPage
 from ui.wizard.sites_combo import SELECT_SITE, Entry
 from ui.wizard.sites_dialogs import RenameSiteDialog

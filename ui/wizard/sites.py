@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import RosterSyncError
-from app.store.mapping_draft import MappingDraft
 from app.sync.school_counts import SchoolCount, count_people_by_school
 from ui.tasks import Failure, ProgressFn
 from ui.wizard.base import SetupPage, accessible
+from ui.wizard.mapping_draft import MappingDraft
 from ui.wizard.sites_combo import Entry
 from ui.wizard.sites_dialogs import RenameSiteDialog, ask_new_site_name
 from ui.wizard.sites_search import SearchBox

@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from app.store.directory import SchoolInfo
-from app.store.mapping_draft import MappingDraft
 from app.sync.school_counts import SchoolCount
 from ui.wizard.base import accessible
+from ui.wizard.mapping_draft import MappingDraft
 from ui.wizard.sites_combo import Entry, SiteCombo
 from ui.wizard.sites_tag import SuggestedTag
 
