@@ -1,0 +1,353 @@
+"""The History tab: every sync run, newest first; a run opens to the people it left out.
+
+Reading happens on the ``TaskRunner`` (the view passes itself as ``owner``); the table and the
+skipped-people dialog only ever hold plain records. ``refresh()`` re-reads the runs; a result
+that arrives after a newer refresh started is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.csv_export import write_csv
+from app.oneroster.records import UsernameField
+from app.store.history import RunRecord, SkipRecord
+from app.sync.wording import count_of
+from ui.models.history_table import (
+    PROBLEM_COLUMN,
+    SKIP_HEADERS,
+    RunsTableModel,
+    SkipsTableModel,
+    problem_text,
+    trigger_text,
+    when_text,
+)
+from ui.tasks import Failure, TaskRunner
+
+log = logging.getLogger(__name__)
+
+NO_RUNS = "No syncs yet. Runs appear here once a sync (or a preview) has been started."
+
+
+def _saving_failed(path: Path, error: OSError) -> str:
+    reason = error.strerror or "the file could not be written"
+    return (
+        f"The list could not be saved to {path}: {reason}. Choose another folder or file name "
+        "and try again."
+    )
+
+
+class SkippedPeopleDialog(QDialog):
+    """One run's skipped people (name, Infinite Campus ID, reason, detail), savable as CSV."""
+
+    #: The path a CSV was written to, after a successful save.
+    saved = Signal(str)
+
+    def __init__(
+        self,
+        run: RunRecord,
+        skips: list[SkipRecord],
+        username_field: UsernameField,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.run = run
+        self.setWindowTitle(f"People left out — {when_text(run.started_at)}")
+        self.setAccessibleName("People left out of this sync")
+        self.model = SkipsTableModel(skips, username_field, self)
+
+        heading = QLabel(self._heading_text())
+        heading.setWordWrap(True)
+        self.heading = heading
+
+        self.table_label = QLabel("&People left out:")
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("People left out")
+        self.table.setAccessibleDescription(
+            "One row per person: name, Infinite Campus ID, reason and detail."
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table_label.setBuddy(self.table)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Save result")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+
+        self.save_button = QPushButton("&Save as CSV…")
+        self.save_button.setAccessibleName("Save as CSV")
+        self.save_button.setAccessibleDescription("Save this list as a spreadsheet file.")
+        self.save_button.setEnabled(self.model.rowCount() > 0)
+        self.save_button.clicked.connect(self.choose_and_save)
+
+        buttons = QDialogButtonBox()
+        self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setText("&Close")
+        self.close_button.setAccessibleName("Close")
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.table_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(760, 440)
+
+    def _heading_text(self) -> str:
+        run = self.run
+        started = f"{trigger_text(run)}, {when_text(run.started_at)}"
+        count = self.model.rowCount()
+        if not count:
+            return f"{started}: no one was left out."
+        return f"{started}: {count_of(count, 'person', 'people')} left out."
+
+    def default_file_name(self) -> str:
+        return f"rostersync-skipped-run-{self.run.id}.csv"
+
+    def save_csv(self, path: Path | str) -> int:
+        """Write the list to ``path`` (formula-safe); returns the number of people written."""
+        target = Path(path)
+        count = write_csv(target, SKIP_HEADERS, self.model.rows)
+        self._say(f"Saved {count_of(count, 'person', 'people')} to {target}.")
+        self.saved.emit(str(target))
+        return count
+
+    def choose_and_save(self) -> None:
+        start = str(Path.home() / self.default_file_name())
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the people left out", start, "CSV files (*.csv);;All files (*)"
+        )
+        if not name:
+            return
+        path = Path(name)
+        if not path.suffix:
+            path = path.with_suffix(".csv")
+        try:
+            self.save_csv(path)
+        except OSError as error:
+            log.warning("Saving the skipped list to %s failed: %s", path, error)
+            self._say(_saving_failed(path, error))
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+
+class HistoryView(QWidget):
+    """Every sync run, newest first. Open a run (double-click, Enter or the button) to see who
+    it left out."""
+
+    #: Emitted on the GUI thread after the runs were read and shown (the number of runs).
+    loaded = Signal(int)
+    #: Emitted with the dialog once a run's skipped people are shown.
+    skips_opened = Signal(object)
+
+    def __init__(
+        self, context: AppContext, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.tasks = tasks
+        self.setAccessibleName("Sync history")
+        self._generation = 0
+        #: The latest skipped-people dialog, or None before one was opened.
+        self.skips_dialog: SkippedPeopleDialog | None = None
+
+        self.heading = QLabel("Sync &history")
+        self.model = RunsTableModel(parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Sync runs")
+        self.table.setAccessibleDescription(
+            "Every sync, newest first. Press Enter or double-click a run to see who it left out."
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(PROBLEM_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.heading.setBuddy(self.table)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.installEventFilter(self)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("History status")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setAccessibleName("Refresh history")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.skipped_button = QPushButton("Show skipped &people…")
+        self.skipped_button.setAccessibleName("Show skipped people")
+        self.skipped_button.setAccessibleDescription(
+            "List the people the selected sync left out, with the reason for each."
+        )
+        self.skipped_button.setEnabled(False)
+        self.skipped_button.clicked.connect(self.open_selected)
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addStretch(1)
+        top.addWidget(self.skipped_button)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _start(
+        self,
+        work: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[Failure], None],
+    ) -> None:
+        def task(_progress: Callable[[Any], None], _cancel: threading.Event) -> Any:
+            return work()
+
+        self.tasks.start(task, on_success, on_failure, owner=self)
+
+    def refresh(self) -> None:
+        """Read the runs again on a worker; the table updates when they arrive."""
+        self._generation += 1
+        generation = self._generation
+        history = self.context.history
+        self.refresh_button.setEnabled(False)
+        self._start(
+            history.runs,
+            lambda runs: self._runs_read(generation, runs),
+            lambda failure: self._read_failed(generation, failure),
+        )
+
+    def _runs_read(self, generation: int, runs: list[RunRecord]) -> None:
+        if generation != self._generation:
+            return
+        self.refresh_button.setEnabled(True)
+        keep = self.selected_run()
+        self.model.set_runs(runs)
+        if runs:
+            self.message.hide()
+            row = next((i for i, r in enumerate(runs) if keep and r.id == keep.id), 0)
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        else:
+            self._say(NO_RUNS)
+        self._selection_changed()
+        self.loaded.emit(len(runs))
+
+    def _read_failed(self, generation: int, failure: Failure) -> None:
+        if generation != self._generation:
+            return
+        self.refresh_button.setEnabled(True)
+        self._say(f"The sync history could not be read. {failure.message}")
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    # --- opening a run -------------------------------------------------------------------
+
+    def selected_run(self) -> RunRecord | None:
+        rows = self.table.selectionModel().selectedRows() if self.model.rowCount() else []
+        return self.model.run(rows[0].row()) if rows else None
+
+    def _selection_changed(self, *_: object) -> None:
+        run = self.selected_run()
+        self.skipped_button.setEnabled(run is not None)
+        if run is not None and problem_text(run):
+            self.skipped_button.setToolTip(problem_text(run))
+        else:
+            self.skipped_button.setToolTip("")
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_run(self.model.run(index.row()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers()
+            in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            )
+        ):
+            self.open_selected()
+            return True
+        return super().eventFilter(watched, event)
+
+    def open_selected(self) -> None:
+        run = self.selected_run()
+        if run is not None:
+            self.open_run(run)
+
+    def open_run(self, run: RunRecord) -> None:
+        """Read the run's skipped people on a worker, then show them in a dialog."""
+        history = self.context.history
+        username_field = self.context.settings.username_field
+        self.skipped_button.setEnabled(False)
+
+        def shown(skips: list[SkipRecord]) -> None:
+            self._selection_changed()
+            self._show_skips(run, skips, username_field)
+
+        def failed(failure: Failure) -> None:
+            self._selection_changed()
+            self._say(f"The people this sync left out could not be read. {failure.message}")
+
+        self._start(lambda: history.skips(run.id), shown, failed)
+
+    def _show_skips(
+        self, run: RunRecord, skips: list[SkipRecord], username_field: UsernameField
+    ) -> None:
+        if self.skips_dialog is not None:
+            self.skips_dialog.close()
+            self.skips_dialog.deleteLater()
+        dialog = SkippedPeopleDialog(run, skips, username_field, self)
+        self.skips_dialog = dialog
+        dialog.show()
+        dialog.table.setFocus()
+        self.skips_opened.emit(dialog)
