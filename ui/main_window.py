@@ -1,6 +1,7 @@
 """The window a technician opens every day — minimal for now: the district's status, the
 users, and Sync now in the upper right of the Users list (where the vendor's instructions
-point). Everything that reads the database or syncs runs on the task runner.
+point). Syncing and the status line's counts run on the task runner; the Users list
+(``ui/users_view.py``) reads the database a page at a time as it scrolls and filters.
 """
 
 from __future__ import annotations
@@ -11,32 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QLocale,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.context import AppContext
 from app.errors import SafetyLimitError
-from app.labels import role_label
-from app.store.directory import UserRow
 from app.store.history import RunRecord
+from app.store.user_query import ActiveFilter, UserListing, UserQuery
 from app.sync.engine import SyncRequest, SyncResult
 from app.sync.wording import CANCELED_SENTENCE, count_of, counts_sentence, failure_sentence
 from ui.sync_progress import (
@@ -47,27 +37,37 @@ from ui.sync_progress import (
     confirm_mass_deactivation,
 )
 from ui.tasks import Failure, TaskHandle, TaskRunner
+from ui.users_view import UsersView
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 #: Enough runs to find the last real sync behind a few dry runs.
 RECENT_RUNS = 20
 
 
 @dataclass(frozen=True, slots=True)
 class DirectorySnapshot:
-    users: list[UserRow]
-    last_sync: RunRecord | None
+    """What the status line says: counted in the database, never the users themselves."""
 
-    @property
-    def site_count(self) -> int:
-        return len({user.site for user in self.users})
+    active_users: int
+    site_count: int
+    #: Users of any status; none at all means the directory was never synced.
+    all_users: int
+    last_sync: RunRecord | None
 
 
 def read_snapshot(context: AppContext) -> DirectorySnapshot:
-    """Runs on a worker thread: the active users and the last real (not dry) sync."""
-    users = list(context.directory.users())
+    """Runs on a worker thread: the active users, their sites and the last real (not dry) sync."""
+    listing = UserListing(context.database)
+    active = UserQuery(active=ActiveFilter.ACTIVE)
+    sites = sum(
+        1 for site in context.directory.sites() if listing.count(active.with_(site_id=site.id))
+    )
     runs = context.history.runs(limit=RECENT_RUNS)
-    return DirectorySnapshot(users, next((run for run in runs if not run.dry_run), None))
+    return DirectorySnapshot(
+        active_users=listing.count(active),
+        site_count=sites,
+        all_users=listing.count(UserQuery(active=ActiveFilter.ALL)),
+        last_sync=next((run for run in runs if not run.dry_run), None),
+    )
 
 
 def when_text(moment: datetime, now: datetime | None = None) -> str:
@@ -86,9 +86,10 @@ def when_text(moment: datetime, now: datetime | None = None) -> str:
 
 def status_text(snapshot: DirectorySnapshot, now: datetime | None = None) -> str:
     """Like "1,147 active users at 8 sites · Last sync: today 2:00 AM, succeeded"."""
+    active, sites = snapshot.active_users, snapshot.site_count
     users = (
-        f"{count_of(len(snapshot.users), 'active user')} at {count_of(snapshot.site_count, 'site')}"
-        if snapshot.users
+        f"{count_of(active, 'active user')} at {count_of(sites, 'site')}"
+        if active
         else "No users yet"
     )
     run = snapshot.last_sync
@@ -96,70 +97,6 @@ def status_text(snapshot: DirectorySnapshot, now: datetime | None = None) -> str
         return f"{users} · Last sync: never"
     ended = "still running" if run.status == "running" else run.status
     return f"{users} · Last sync: {when_text(run.started_at, now)}, {ended}"
-
-
-class UsersModel(QAbstractTableModel):
-    """The users as a read-only table; the next version reads the database page by page."""
-
-    HEADERS = ("Username", "Name", "Email", "Role", "Site")
-    #: First widths in average characters (measuring 100,000 rows would stall the window).
-    WIDTHS = (34, 26, 34, 16, 24)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[UserRow] = []
-
-    def set_users(self, rows: list[UserRow]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
-            return None
-        user = self._rows[index.row()]
-        return (
-            user.username,
-            f"{user.given_name} {user.family_name}".strip(),
-            user.email or "",
-            role_label(user.role),
-            user.site,
-        )[index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-
-class UsersTable(QTableView):
-    """Rows of users: compact, read-only, first column widths from the font (so from scaling)."""
-
-    def __init__(self, model: UsersModel) -> None:
-        super().__init__()
-        self.setModel(model)
-        self.setAccessibleName("Users")
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        metrics = self.fontMetrics()
-        rows = self.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(round(metrics.lineSpacing() * 1.6))
-        columns = self.horizontalHeader()
-        columns.setStretchLastSection(True)
-        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, chars in enumerate(UsersModel.WIDTHS):
-            columns.resizeSection(column, chars * metrics.averageCharWidth())
 
 
 class MainWindow(QMainWindow):
@@ -180,7 +117,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._build_body())
         metrics = self.fontMetrics()  # a first size that follows the font, so scaling too
         self.resize(metrics.averageCharWidth() * 160, metrics.lineSpacing() * 40)
-        self.reload()
+        self._read_status()  # the Users list has just read the database itself
 
     # --- layout --------------------------------------------------------------------------
 
@@ -236,9 +173,8 @@ class MainWindow(QMainWindow):
         self.empty_hint.setWordWrap(True)
         self.empty_hint.hide()
 
-        self.model = UsersModel(self)
-        self.table = UsersTable(self.model)
-        self.users_heading.setBuddy(self.table)
+        self.users_view = UsersView(self.context)
+        self.users_heading.setBuddy(self.users_view.table)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -248,16 +184,21 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.progress)
         layout.addWidget(self.outcome)
         layout.addWidget(self.empty_hint)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.users_view, 1)
         QWidget.setTabOrder(self.sync_button, self.progress.cancel_button)
         QWidget.setTabOrder(self.progress.cancel_button, self.anyway_button)
-        QWidget.setTabOrder(self.anyway_button, self.table)
+        QWidget.setTabOrder(self.anyway_button, self.users_view.search)
         return body
 
     # --- the directory -------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Read the users and the last sync again, in the background."""
+        """Read the users (and the sites and roles the filters offer) and the last sync again."""
+        self.users_view.refresh()
+        self._read_status()
+
+    def _read_status(self) -> None:
+        """Count the users and find the last sync in the background, for the status line."""
         context = self.context
         self._loads += 1
         load = self._loads
@@ -276,9 +217,8 @@ class MainWindow(QMainWindow):
         text = status_text(snapshot)
         self.status.setText(text)
         self.status.setAccessibleDescription(text)
-        self.users_heading.setText(f"&Users ({len(snapshot.users):,})")
-        self.model.set_users(snapshot.users)
-        self.empty_hint.setVisible(not snapshot.users)
+        self.users_heading.setText(f"&Users ({snapshot.active_users:,})")
+        self.empty_hint.setVisible(not snapshot.all_users)
 
     def _show_load_failure(self, failure: Failure) -> None:
         self.status.setText(f"The directory could not be read. {failure.message}")

@@ -41,14 +41,14 @@ def test_shows_the_users_and_the_last_sync(qtbot, mapped_state: SetupState, task
     assert result.succeeded
     window = open_window(qtbot, mapped_state, tasks)
 
-    assert window.model.rowCount() == result.counts.added
+    assert window.users_view.model.rowCount() == result.counts.added
     sites = {school.site for school in mapped_state.context.directory.schools() if school.site}
     status = window.status.text()
     assert status.startswith(f"{result.counts.added:,} active users at {len(sites)} sites")
     assert "Last sync: today " in status and status.endswith(", succeeded")
     first = next(iter(mapped_state.context.directory.users()))
-    assert window.model.index(0, 0).data() == first.username
-    assert window.model.index(0, 2).data() == first.email
+    assert window.users_view.model.index(0, 0).data() == first.username
+    assert window.users_view.model.index(0, 2).data() == first.email
     assert not window.empty_hint.isVisible()
 
 
@@ -62,7 +62,7 @@ def test_sync_now_brings_the_users_in(qtbot, mapped_state: SetupState, tasks):
     assert window.outcome.tone is Tone.SUCCESS, window.outcome.message
     count = len(list(mapped_state.context.directory.users()))
     assert count > 0
-    assert window.model.rowCount() == count
+    assert window.users_view.model.rowCount() == count
     assert f"{count:,} users added" in window.outcome.message
     assert window.status.text().endswith(", succeeded")
     assert window.sync_button.isEnabled() and not window.progress.isVisible()
@@ -78,7 +78,7 @@ def test_a_failing_sync_now_says_why_and_changes_nothing(
 
     assert window.outcome.tone is Tone.PROBLEM
     assert window.outcome.message.startswith("The sync did not finish.")
-    assert window.model.rowCount() == 0
+    assert window.users_view.model.rowCount() == 0
     assert window.status.text().endswith(", failed")
     assert window.sync_button.isEnabled()
 
@@ -107,18 +107,18 @@ def test_past_the_safety_limit_it_syncs_only_when_confirmed(qtbot, mapped_state:
     for school in context.directory.schools()[1:]:
         context.directory.map_school(school.sourced_id, None)
     window = open_window(qtbot, mapped_state, tasks)
-    before = window.model.rowCount()
+    before = window.users_view.model.rowCount()
 
     sync_now(qtbot, window)
     assert window.outcome.tone is Tone.WARNING
     assert "safety limit" in window.outcome.message
-    assert window.anyway_button.isVisible() and window.model.rowCount() == before
+    assert window.anyway_button.isVisible() and window.users_view.model.rowCount() == before
 
     window.confirm_mass_deactivation = lambda _parent, _count: True
     qtbot.mouseClick(window.anyway_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.syncing and not tasks.busy, timeout=WAIT_MS)
     assert window.outcome.tone is Tone.SUCCESS, window.outcome.message
-    assert 0 < window.model.rowCount() < before
+    assert 0 < window.users_view.model.rowCount() < before
     assert not window.anyway_button.isVisible()
 
 

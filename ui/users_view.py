@@ -1,0 +1,222 @@
+"""The Users list: search as you type, filters by site, role and status, sortable columns and
+the count, over ``UsersTableModel`` (a window onto the database, never all of it).
+
+Typing restarts a short timer and the query changes when it fires, so a fast typist costs one
+``COUNT(*)`` instead of one per key. ``refresh()`` reads everything again after a sync, including
+the sites and roles the filters offer.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.labels import role_label
+from app.store.user_query import ActiveFilter, UserListing, UserQuery
+from app.sync.wording import count_of
+from ui.models.users_table import COLUMNS, UsersTableModel
+from ui.wizard.sites_search import SearchBox
+
+#: How long typing must pause before the list follows the search box.
+SEARCH_DELAY_MS: Final = 200
+#: First column widths in average characters (measuring 100,000 rows would stall the window).
+WIDTHS: Final = (30, 26, 34, 18, 24, 8)
+STATUS_CHOICES: Final = (
+    ("Active", ActiveFilter.ACTIVE),
+    ("Inactive", ActiveFilter.INACTIVE),
+    ("All", ActiveFilter.ALL),
+)
+
+
+def _labelled(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+class UsersView(QWidget):
+    """Search box, filters, the users table and how many users it shows."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.listing = UserListing(context.database)
+        #: Users per status with no search, site or role: the "of 1,147" in the count.
+        self._totals: dict[ActiveFilter, int] = {}
+
+        self.search = SearchBox("Username, name or email")
+        self.search.setAccessibleName("Search users")
+        self.search.setAccessibleDescription(
+            "Shows only the users whose username, name or email holds this."
+        )
+        self.site_combo = QComboBox()
+        self.site_combo.setAccessibleName("Site")
+        self.site_combo.setAccessibleDescription("Shows only the users at one site.")
+        self.role_combo = QComboBox()
+        self.role_combo.setAccessibleName("Role")
+        self.role_combo.setAccessibleDescription("Shows only the users with one role.")
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("Status")
+        self.status_combo.setAccessibleDescription("Shows active users, inactive users or both.")
+        for text, status in STATUS_CHOICES:
+            self.status_combo.addItem(text, status)
+        for combo in (self.site_combo, self.role_combo, self.status_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+        self._fill_filters()
+        self.model = UsersTableModel(
+            self.listing, self._query_from_controls(UserQuery()), parent=self
+        )
+        self.table = self._build_table()
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Users shown")
+        self._connect()
+        self._lay_out()
+        self._show_count(self.model.total)
+
+    def _connect(self) -> None:
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filters)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.submitted.connect(self._search_submitted)
+        self.site_combo.currentIndexChanged.connect(self._apply_filters)
+        self.role_combo.currentIndexChanged.connect(self._apply_filters)
+        self.status_combo.currentIndexChanged.connect(self._apply_filters)
+        self.model.count_changed.connect(self._show_count)
+
+    def _lay_out(self) -> None:
+        filters = QHBoxLayout()
+        filters.addWidget(_labelled("Searc&h:", self.search))
+        filters.addWidget(self.search, 1)
+        filters.addSpacing(filters.spacing())
+        filters.addWidget(_labelled("S&ite:", self.site_combo))
+        filters.addWidget(self.site_combo)
+        filters.addWidget(_labelled("&Role:", self.role_combo))
+        filters.addWidget(self.role_combo)
+        filters.addWidget(_labelled("Sta&tus:", self.status_combo))
+        filters.addWidget(self.status_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        QWidget.setTabOrder(self.search, self.site_combo)
+        QWidget.setTabOrder(self.site_combo, self.role_combo)
+        QWidget.setTabOrder(self.role_combo, self.status_combo)
+        QWidget.setTabOrder(self.status_combo, self.table)
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setAccessibleName("Users")
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        metrics = table.fontMetrics()
+        rows = table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(round(metrics.lineSpacing() * 1.6))
+        columns = table.horizontalHeader()
+        columns.setStretchLastSection(True)
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, chars in enumerate(WIDTHS[: len(COLUMNS)]):
+            columns.resizeSection(column, chars * metrics.averageCharWidth())
+        # Show the model's own order first, so enabling sorting does not pick another one.
+        columns.setSortIndicator(self.model.sort_column(), Qt.SortOrder.AscendingOrder)
+        table.setSortingEnabled(True)
+        return table
+
+    # --- filters -------------------------------------------------------------------------
+
+    def _fill_filters(self) -> None:
+        """(Re)fill the site and role choices, keeping the chosen ones where they still exist."""
+        site = self.site_combo.currentData()
+        role = self.role_combo.currentData()
+        for combo in (self.site_combo, self.role_combo):
+            combo.blockSignals(True)
+            combo.clear()
+        self.site_combo.addItem("All sites", None)
+        for info in self.context.directory.sites():
+            self.site_combo.addItem(info.name, info.id)
+        self.role_combo.addItem("All roles", None)
+        for name in self.listing.roles():
+            self.role_combo.addItem(role_label(name), name)
+        for combo, chosen in ((self.site_combo, site), (self.role_combo, role)):
+            found = combo.findData(chosen) if chosen is not None else -1
+            combo.setCurrentIndex(max(found, 0))
+            combo.blockSignals(False)
+
+    def _query_from_controls(self, base: UserQuery) -> UserQuery:
+        """``base`` (its sort) with the search and filters the controls show."""
+        status = self.status_combo.currentData()  # Qt hands the StrEnum back as a str
+        return base.with_(
+            search=self.search.text().strip(),
+            site_id=self.site_combo.currentData(),
+            role=self.role_combo.currentData(),
+            active=ActiveFilter(status) if status else ActiveFilter.ACTIVE,
+        )
+
+    def _apply_filters(self) -> None:
+        self._search_timer.stop()
+        query = self._query_from_controls(self.model.query)
+        if query != self.model.query:
+            self.model.set_query(query)
+
+    def _search_submitted(self) -> None:
+        """Enter searches at once and goes to the first user found."""
+        self._apply_filters()
+        if self.model.rowCount() > 0:
+            self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.table.selectRow(0)
+
+    @property
+    def narrowed(self) -> bool:
+        """True when the search, site or role leaves some users of the chosen status out."""
+        query = self.model.query
+        return bool(query.search) or query.site_id is not None or query.role is not None
+
+    # --- the count -----------------------------------------------------------------------
+
+    def _total(self, status: ActiveFilter) -> int:
+        total = self._totals.get(status)
+        if total is None:
+            total = self._totals[status] = self.listing.count(UserQuery(active=status))
+        return total
+
+    def _show_count(self, shown: int) -> None:
+        if self.narrowed:
+            text = f"{shown:,} of {count_of(self._total(self.model.query.active), 'user')} match"
+        else:
+            self._totals[self.model.query.active] = shown
+            text = count_of(shown, "user")
+        self.count_label.setText(text)
+        self.count_label.setAccessibleDescription(text)
+
+    # --- after a sync --------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the directory again (a sync changed the users; the sites may have changed)."""
+        self._totals.clear()
+        self._fill_filters()
+        query = self._query_from_controls(self.model.query)
+        if query == self.model.query:
+            self.model.refresh()
+        else:
+            self.model.set_query(query)
