@@ -56,6 +56,8 @@ class Settings:
     page_size: int = 1000
     #: True once the setup wizard was finished; until then ``rostersync`` opens the wizard.
     setup_complete: bool = False
+    #: True once the person was told that closing the window keeps RosterSync in the tray.
+    tray_notice_shown: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +73,7 @@ class Settings:
         if isinstance(data.get("database_url"), str):
             settings.database_url = data["database_url"]
         settings.setup_complete = data.get("setup_complete") is True
+        settings.tray_notice_shown = data.get("tray_notice_shown") is True
         if data.get("username_field") in USERNAME_FIELDS:
             settings.username_field = data["username_field"]
         if isinstance(data.get("page_size"), int) and data["page_size"] > 0:

@@ -303,3 +303,9 @@ def test_schools_falls_back_to_the_saved_list_when_the_provider_is_down(
     offline = cli("schools", "--json")
     assert offline.code == 0 and offline.json() == saved
     assert "saved earlier" in offline.err
+
+
+def test_sync_now_without_a_running_app_syncs_here(cli: Cli, connected: DemoServer):
+    result = cli("--sync-now")
+    assert result.code == 0, result.err
+    assert cli("history", "--json").json()[0]["trigger"] == "cli"

@@ -1,4 +1,5 @@
-"""Starting the GUI: the wizard on first run, the main window afterwards."""
+"""Starting the GUI: the wizard on first run, the main window afterwards; the tray, the nightly
+schedule and one instance per profile."""
 
 from __future__ import annotations
 
@@ -14,33 +15,64 @@ from app.demo.session import DemoSession
 from app.logs import configure_logging
 from app.paths import Profile
 from app.secret_store import EphemeralKeyring, SecretStore
+from app.sync.engine import SyncResult, Trigger
+from app.sync.wording import counts_sentence, failure_sentence
 from ui.crash import install_crash_handler
 from ui.main_window import MainWindow
 from ui.resources import app_icon
+from ui.scheduler import NightlyScheduler
+from ui.single_instance import SHOW, SYNC, SingleInstance
 from ui.tasks import TaskRunner
+from ui.tray import Tray
 from ui.wizard.state import SetupState
 from ui.wizard.wizard import SetupWizard
 
+TRAY_NOTICE = (
+    "RosterSync keeps running here so the nightly sync can happen. Use Quit in this menu to "
+    "close it completely."
+)
+
 
 class AppShell(QObject):
-    """Owns the top-level windows and decides which one a person sees."""
+    """Owns the top-level windows, the tray and the schedule, and wires them together."""
 
-    def __init__(self, context: AppContext, tasks: TaskRunner, demo: DemoSession | None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        tasks: TaskRunner,
+        demo: DemoSession | None,
+        tray: Tray | None = None,
+        scheduler: NightlyScheduler | None = None,
+    ) -> None:
         super().__init__()
         self.context = context
         self.tasks = tasks
         self.demo = demo
+        self.tray = tray
+        self.scheduler = scheduler
         self.wizard: SetupWizard | None = None
         self.main: MainWindow | None = None
+        self._trigger: Trigger = "manual"
 
     def start(self) -> None:
         if self.demo is not None:
             # The demo stands in for a district whose local directory already has its sites.
             self.context.directory.add_sites(self.demo.district.local_site_names)
+        if self.tray is not None:
+            if self.tray.show():  # where the desktop has no tray, closing the window quits
+                QApplication.setQuitOnLastWindowClosed(False)
+            self.tray.set_paused(not self.context.settings.schedule.nightly)
+            self.tray.sync_requested.connect(lambda: self.sync("tray"))
+            self.tray.open_requested.connect(self.show_main)
+            self.tray.pause_toggled.connect(self._pause)
+            self.tray.quit_requested.connect(QApplication.quit)
         if self.context.settings.setup_complete:
             self.show_main()
+            self._start_schedule()
         else:
             self.show_wizard()
+
+    # --- windows -------------------------------------------------------------------------
 
     def show_wizard(self) -> None:
         if self.wizard is not None:  # one wizard at a time: bring the open one forward
@@ -64,18 +96,78 @@ class AppShell(QObject):
             self.wizard = None
         if result == QDialog.DialogCode.Accepted or self.context.settings.setup_complete:
             self.show_main()
+            self._start_schedule()
         elif self.main is None:
             QApplication.quit()
 
-    def show_main(self) -> None:
+    def _ensure_main(self) -> MainWindow:
         if self.main is None:
             self.main = MainWindow(self.context, self.tasks)
             self.main.reopen_wizard.connect(self.show_wizard)
-        else:
-            self.main.reload()  # the wizard may have synced or changed the mapping
-        self.main.show()
-        self.main.raise_()
-        self.main.activateWindow()
+            self.main.sync_started.connect(self._sync_started)
+            self.main.sync_ended.connect(self._sync_ended)
+            self.main.hidden_to_tray.connect(self._hidden_to_tray)
+            self.main.keep_running_in_tray = self.tray is not None and self.tray.available
+        return self.main
+
+    def show_main(self) -> None:
+        fresh = self.main is None
+        main = self._ensure_main()
+        if not fresh:
+            main.reload()  # the wizard may have synced or changed the mapping
+        main.show()
+        main.raise_()
+        main.activateWindow()
+
+    # --- syncing from the tray, the schedule or another launch ---------------------------
+
+    def sync(self, trigger: Trigger) -> None:
+        if not self.context.settings.setup_complete:
+            self.show_wizard()
+            return
+        self._ensure_main().start_sync(trigger=trigger)
+
+    def handle_message(self, message: str) -> None:
+        """A second launch of RosterSync asked this one to show itself or to sync."""
+        if message == SYNC:
+            self.sync("cli")
+        elif message == SHOW and self.context.settings.setup_complete:
+            self.show_main()
+        elif message == SHOW:
+            self.show_wizard()
+
+    def _start_schedule(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.due.connect(lambda _slot: self.sync("schedule"))
+            self.scheduler.start()
+
+    def _pause(self, paused: bool) -> None:
+        self.context.settings.schedule.nightly = not paused
+        self.context.save_settings()
+
+    def _sync_started(self, trigger: Trigger) -> None:
+        self._trigger = trigger
+        if self.tray is not None:
+            self.tray.set_state("syncing")
+
+    def _sync_ended(self, result: SyncResult | None) -> None:
+        succeeded = result is not None and result.succeeded
+        if self.tray is None:
+            return
+        self.tray.set_state("idle" if succeeded else "failed")
+        if self._trigger in ("tray", "schedule"):
+            if succeeded and result is not None:
+                self.tray.notify("Sync finished", counts_sentence(result.counts))
+            else:
+                error = result.error if result is not None else None
+                self.tray.notify("Sync failed", failure_sentence(error), failed=True)
+
+    def _hidden_to_tray(self) -> None:
+        settings = self.context.settings
+        if self.tray is not None and not settings.tray_notice_shown:
+            self.tray.notify("RosterSync is still running", TRAY_NOTICE)
+            settings.tray_notice_shown = True
+            self.context.save_settings()
 
 
 def run_gui(demo: bool = False) -> int:
@@ -94,12 +186,20 @@ def run_gui(demo: bool = False) -> int:
         else:
             profile = Profile.default()
             secrets = None
+        instance = SingleInstance(profile)
+        if not instance.try_become_primary():
+            # Another RosterSync runs for this profile: it shows itself instead.
+            return 0 if instance.send(SHOW) else 1
+        stack.callback(instance.close)
         configure_logging(profile.ensure())
         context = AppContext(profile, secrets)
         stack.callback(context.close)
         tasks = TaskRunner()
         app.aboutToQuit.connect(tasks.shutdown)
-        shell = AppShell(context, tasks, session)
+        tray = Tray()
+        stack.callback(tray.close)
+        shell = AppShell(context, tasks, session, tray=tray, scheduler=NightlyScheduler(context))
+        instance.message_received.connect(shell.handle_message)
         shell.start()
         # Everything alive now lives as long as the app: keep it out of every later garbage
         # collection, whose full passes would otherwise stall the window mid-sync.

@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +28,9 @@ from app.context import AppContext
 from app.errors import SafetyLimitError
 from app.store.history import RunRecord
 from app.store.user_query import ActiveFilter, UserListing, UserQuery
-from app.sync.engine import SyncRequest, SyncResult
+from app.sync.engine import SyncRequest, SyncResult, Trigger
 from app.sync.wording import CANCELED_SENTENCE, count_of, counts_sentence, failure_sentence
+from ui.history_view import HistoryView
 from ui.sync_progress import (
     SYNC_ANYWAY_HINT,
     OutcomeMessage,
@@ -102,6 +104,11 @@ def status_text(snapshot: DirectorySnapshot, now: datetime | None = None) -> str
 class MainWindow(QMainWindow):
     #: The person asked for the setup wizard; the app shell opens it.
     reopen_wizard = Signal()
+    #: A sync started (its trigger) and ended (its SyncResult, or None when it broke).
+    sync_started = Signal(str)
+    sync_ended = Signal(object)
+    #: The window was closed while RosterSync keeps running in the tray.
+    hidden_to_tray = Signal()
 
     def __init__(self, context: AppContext, tasks: TaskRunner) -> None:
         super().__init__()
@@ -112,12 +119,23 @@ class MainWindow(QMainWindow):
         self._stopped_at_limit: SyncResult | None = None
         self.snapshot: DirectorySnapshot | None = None
         self._loads = 0
+        #: Set by the app shell when a system tray exists: closing then only hides the window.
+        self.keep_running_in_tray = False
         self.setWindowTitle("RosterSync")
         self._build_menu()
         self.setCentralWidget(self._build_body())
         metrics = self.fontMetrics()  # a first size that follows the font, so scaling too
         self.resize(metrics.averageCharWidth() * 160, metrics.lineSpacing() * 40)
         self._read_status()  # the Users list has just read the database itself
+        self.history_view.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.keep_running_in_tray:
+            event.ignore()
+            self.hide()
+            self.hidden_to_tray.emit()
+            return
+        super().closeEvent(event)
 
     # --- layout --------------------------------------------------------------------------
 
@@ -145,6 +163,24 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.status.setFont(font)
 
+        users_page = self._build_users_page()
+        self.history_view = HistoryView(self.context, self.tasks)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Users and history")
+        self.tabs.addTab(users_page, "Us&ers")
+        self.tabs.addTab(self.history_view, "Histor&y")
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.status)
+        layout.addSpacing(layout.spacing())
+        layout.addWidget(self.tabs, 1)
+        QWidget.setTabOrder(self.sync_button, self.progress.cancel_button)
+        QWidget.setTabOrder(self.progress.cancel_button, self.anyway_button)
+        QWidget.setTabOrder(self.anyway_button, self.users_view.search)
+        return body
+
+    def _build_users_page(self) -> QWidget:
         self.users_heading = QLabel("&Users")
         bold = QFont(self.users_heading.font())
         bold.setBold(True)
@@ -175,26 +211,22 @@ class MainWindow(QMainWindow):
 
         self.users_view = UsersView(self.context)
         self.users_heading.setBuddy(self.users_view.table)
-
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(self.status)
-        layout.addSpacing(layout.spacing())
-        layout.addLayout(heading_row)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.outcome)
-        layout.addWidget(self.empty_hint)
-        layout.addWidget(self.users_view, 1)
-        QWidget.setTabOrder(self.sync_button, self.progress.cancel_button)
-        QWidget.setTabOrder(self.progress.cancel_button, self.anyway_button)
-        QWidget.setTabOrder(self.anyway_button, self.users_view.search)
-        return body
+        users_page = QWidget()
+        users_layout = QVBoxLayout(users_page)
+        users_layout.addLayout(heading_row)
+        users_layout.addWidget(self.progress)
+        users_layout.addWidget(self.outcome)
+        users_layout.addWidget(self.empty_hint)
+        users_layout.addWidget(self.users_view, 1)
+        return users_page
 
     # --- the directory -------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Read the users (and the sites and roles the filters offer) and the last sync again."""
+        """Read the users (and the sites and roles the filters offer), the history and the
+        last sync again."""
         self.users_view.refresh()
+        self.history_view.refresh()
         self._read_status()
 
     def _read_status(self) -> None:
@@ -228,14 +260,17 @@ class MainWindow(QMainWindow):
     def _sync_clicked(self) -> None:
         self.start_sync()
 
-    def start_sync(self, allow_mass_deactivation: bool = False) -> None:
+    def start_sync(
+        self, allow_mass_deactivation: bool = False, trigger: Trigger = "manual"
+    ) -> None:
+        """Start a sync (from the button, the tray or the schedule); ignored while one runs."""
         if self._sync is not None:
             return
         self.outcome.clear()
         self._stopped_at_limit = None
         self.anyway_button.hide()
         context = self.context
-        request = SyncRequest(trigger="manual", allow_mass_deactivation=allow_mass_deactivation)
+        request = SyncRequest(trigger=trigger, allow_mass_deactivation=allow_mass_deactivation)
 
         def work(progress: Callable[[Any], None], cancel: threading.Event) -> SyncResult:
             return context.engine().run(request, progress, cancel)
@@ -245,6 +280,7 @@ class MainWindow(QMainWindow):
         self._sync = self.tasks.start(
             work, self._sync_finished, self._sync_broke, self.progress.show_progress, owner=self
         )
+        self.sync_started.emit(trigger)
 
     def _sync_finished(self, result: SyncResult) -> None:
         self._sync_ended()
@@ -261,11 +297,13 @@ class MainWindow(QMainWindow):
         else:
             self.outcome.show_message(Tone.PROBLEM, failure_sentence(result.error))
         self.reload()
+        self.sync_ended.emit(result)
 
     def _sync_broke(self, failure: Failure) -> None:
         self._sync_ended()
         self.outcome.show_message(Tone.PROBLEM, failure_sentence(failure.message))
         self.reload()
+        self.sync_ended.emit(None)
 
     def _sync_ended(self) -> None:
         focus_on_cancel = self.progress.cancel_button.hasFocus()

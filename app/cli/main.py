@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the bundled demo district in a throwaway profile",
     )
+    parser.add_argument(
+        "--sync-now",
+        action="store_true",
+        help="ask the running RosterSync to sync now, or sync here when none is running",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo-server", help="serve the demo district on 127.0.0.1")
@@ -59,6 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.demo and args.command is not None:
         parser.error("--demo opens the app against the demo district; it takes no command.")
+    if args.sync_now:
+        if args.command is not None or args.demo:
+            parser.error("--sync-now takes no command and no --demo.")
+        if _ask_running_app_to_sync():
+            print("Asked the running RosterSync to sync now.")
+            return 0
+        args = parser.parse_args(["sync"])  # none is running: sync here
     try:
         return _dispatch(args)
     except RosterSyncError as error:
@@ -116,6 +128,15 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _fail(message: str) -> None:
     sys.stderr.write(f"rostersync: {redact(message)}\n")
+
+
+def _ask_running_app_to_sync() -> bool:
+    from PySide6.QtCore import QCoreApplication
+
+    from ui.single_instance import SYNC, SingleInstance
+
+    _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    return SingleInstance(Profile.default()).send(SYNC)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from app.context import AppContext
 from app.demo.session import DemoSession
 from ui.app import AppShell
 from ui.tasks import TaskRunner
+from ui.tray import Tray
+from ui.wizard.state import SetupState
 
 
 def test_first_run_opens_the_wizard(qtbot, gui_context: AppContext, tasks: TaskRunner):
@@ -58,3 +60,60 @@ def test_opening_the_wizard_again_brings_the_open_one_forward(
     first.reject()
     assert shell.wizard is None
     assert shell.main.isVisible()
+
+
+def started_shell(qtbot, context: AppContext, tasks: TaskRunner) -> tuple[AppShell, Tray]:
+    context.settings.setup_complete = True
+    tray = Tray()
+    shell = AppShell(context, tasks, demo=None, tray=tray)
+    shell.start()
+    assert shell.main is not None
+    qtbot.addWidget(shell.main)
+    return shell, tray
+
+
+def test_sync_now_in_the_tray_runs_a_sync_recorded_as_from_the_tray(
+    qtbot, mapped_state: SetupState, tasks: TaskRunner
+):
+    shell, tray = started_shell(qtbot, mapped_state.context, tasks)
+    tray.sync_action.trigger()
+    qtbot.waitUntil(lambda: bool(mapped_state.context.history.runs()), timeout=15_000)
+    qtbot.waitUntil(lambda: shell.main is not None and not shell.main.syncing, timeout=15_000)
+    run = mapped_state.context.history.runs()[0]
+    assert (run.trigger, run.status) == ("tray", "succeeded")
+
+
+def test_a_due_nightly_sync_runs_as_scheduled(qtbot, mapped_state: SetupState, tasks: TaskRunner):
+    shell, _tray = started_shell(qtbot, mapped_state.context, tasks)
+    shell.sync("schedule")
+    qtbot.waitUntil(lambda: bool(mapped_state.context.history.runs()), timeout=15_000)
+    assert mapped_state.context.history.runs()[0].trigger == "schedule"
+
+
+def test_pausing_in_the_tray_turns_the_nightly_sync_off(
+    qtbot, gui_context: AppContext, tasks: TaskRunner
+):
+    _shell, tray = started_shell(qtbot, gui_context, tasks)
+    tray.pause_action.trigger()
+    assert gui_context.settings_file.load().schedule.nightly is False
+
+
+def test_another_launch_brings_the_window_forward(
+    qtbot, gui_context: AppContext, tasks: TaskRunner
+):
+    shell, _tray = started_shell(qtbot, gui_context, tasks)
+    assert shell.main is not None
+    shell.main.hide()
+    shell.handle_message("show")
+    assert shell.main.isVisible()
+
+
+def test_closing_the_window_with_a_tray_keeps_running_and_says_so_once(
+    qtbot, gui_context: AppContext, tasks: TaskRunner
+):
+    shell, _tray = started_shell(qtbot, gui_context, tasks)
+    assert shell.main is not None
+    shell.main.keep_running_in_tray = True
+    shell.main.close()
+    assert not shell.main.isVisible()
+    assert gui_context.settings_file.load().tray_notice_shown
