@@ -131,11 +131,10 @@ def _fail(message: str) -> None:
 
 
 def _ask_running_app_to_sync() -> bool:
-    from PySide6.QtCore import QCoreApplication
-
+    # A local socket needs no QCoreApplication; creating one here would also stop a
+    # QApplication from being made later in the same process.
     from ui.single_instance import SYNC, SingleInstance
 
-    _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     return SingleInstance(Profile.default()).send(SYNC)
 
 
