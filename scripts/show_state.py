@@ -3,7 +3,7 @@
     python scripts/show_state.py STATE
 
 STATE is a wizard page (welcome, connection, validate, username, sites, schedule, review,
-synced), a validation failure (wrong-secret, swapped-urls, unreachable), or main. Used with
+synced), a validation failure (wrong-secret, swapped-urls, unreachable), main or history. Used with
 ../shared/tools/xshot to retake the screenshots in docs/ (see docs/README.md).
 """
 
@@ -87,8 +87,8 @@ def main(state_name: str) -> int:
         tasks = TaskRunner()
         app.aboutToQuit.connect(tasks.shutdown)
         server = demo.server
-        if state_name == "main":
-            return show_main(app, context, tasks, demo)
+        if state_name in ("main", "history"):
+            return show_main(app, context, tasks, demo, state_name)
         setup = SetupState.from_saved(context, tasks)
         setup.connection = demo.connection()
         setup.typed_secret = server.client_secret
@@ -114,7 +114,9 @@ def main(state_name: str) -> int:
         return app.exec()
 
 
-def show_main(app: QApplication, context: AppContext, tasks: TaskRunner, demo: DemoSession) -> int:
+def show_main(
+    app: QApplication, context: AppContext, tasks: TaskRunner, demo: DemoSession, state_name: str
+) -> int:
     server = demo.server
     context.secrets.save(server.client_secret)
     context.settings.connection = demo.connection()
@@ -129,7 +131,12 @@ def show_main(app: QApplication, context: AppContext, tasks: TaskRunner, demo: D
     for pair in suggest_mapping(schools, demo.district.local_site_names):
         context.directory.map_school(pair.school_id, pair.site_name)
     context.engine().run(SyncRequest(trigger="manual"))
+    demo.server.faults.outage_after = demo.server.request_count  # a later sync fails, as shown
+    context.engine().run(SyncRequest(trigger="schedule"))
+    demo.server.faults.outage_after = None
     window = MainWindow(context, tasks)
+    if state_name == "history":
+        window.tabs.setCurrentWidget(window.history_view)
     window.show()
     window.activateWindow()
     return app.exec()
