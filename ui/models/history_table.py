@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 from app.oneroster.records import UsernameField
 from app.store.history import RunRecord, SkipRecord
 from app.sync.wording import CANCELED_SENTENCE, failure_sentence, skip_reason_text
+from ui.models.text_table import TextTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -229,46 +230,16 @@ def skip_row(skip: SkipRecord, username_field: UsernameField) -> tuple[str, str,
     )
 
 
-class SkipsTableModel(QAbstractTableModel):
+class SkipsTableModel(TextTableModel):
     def __init__(
         self,
         skips: Sequence[SkipRecord],
         username_field: UsernameField,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(SKIP_HEADERS, [skip_row(skip, username_field) for skip in skips], parent)
         self._skips = list(skips)
-        self._rows = [skip_row(skip, username_field) for skip in self._skips]
 
     @property
     def skips(self) -> list[SkipRecord]:
         return list(self._skips)
-
-    @property
-    def rows(self) -> list[tuple[str, str, str, str]]:
-        return list(self._rows)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(SKIP_HEADERS)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return None
-        return self._rows[index.row()][index.column()]
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return SKIP_HEADERS[section]
-        return None

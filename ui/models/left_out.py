@@ -4,42 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-
 from app.sync.username_scan import LEFT_OUT_HEADERS, LeftOutPerson, left_out_row
+from ui.models.text_table import TextTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class LeftOutModel(QAbstractTableModel):
+class LeftOutModel(TextTableModel):
     def __init__(self, people: Sequence[LeftOutPerson], noun: str) -> None:
-        super().__init__()
+        super().__init__(LEFT_OUT_HEADERS, [left_out_row(person, noun) for person in people])
         self._people = list(people)
-        self._rows = [left_out_row(person, noun) for person in self._people]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(LEFT_OUT_HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        return self._rows[index.row()][index.column()]
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return LEFT_OUT_HEADERS[section]
-        return None
 
     def person(self, row: int) -> LeftOutPerson:
         return self._people[row]
