@@ -108,6 +108,8 @@ class AppShell(QObject):
             self.main.sync_ended.connect(self._sync_ended)
             self.main.hidden_to_tray.connect(self._hidden_to_tray)
             self.main.keep_running_in_tray = self.tray is not None and self.tray.available
+            if self.scheduler is not None:
+                self.main.next_sync = self.scheduler.next_run_at
         return self.main
 
     def show_main(self) -> None:
@@ -144,6 +146,8 @@ class AppShell(QObject):
     def _pause(self, paused: bool) -> None:
         self.context.settings.schedule.nightly = not paused
         self.context.save_settings()
+        if self.main is not None:
+            self.main.reload()  # the status line shows the next sync, or that it is paused
 
     def _sync_started(self, trigger: Trigger) -> None:
         self._trigger = trigger

@@ -83,7 +83,16 @@ def when_text(moment: datetime, now: datetime | None = None) -> str:
         return f"today {clock}"
     if days == 1:
         return f"yesterday {clock}"
+    if days == -1:
+        return f"tomorrow {clock}"
     return f"{locale.toString(local.date(), QLocale.FormatType.ShortFormat)} {clock}"
+
+
+def next_sync_text(next_run: datetime | None, now: datetime | None = None) -> str:
+    """Like "Next sync: tomorrow 2:00 AM", or that the nightly sync is paused."""
+    if next_run is None:
+        return "Nightly sync paused"
+    return f"Next sync: {when_text(next_run, now)}"
 
 
 def status_text(snapshot: DirectorySnapshot, now: datetime | None = None) -> str:
@@ -121,6 +130,8 @@ class MainWindow(QMainWindow):
         self._loads = 0
         #: Set by the app shell when a system tray exists: closing then only hides the window.
         self.keep_running_in_tray = False
+        #: Set by the app shell: when the nightly sync runs next (None when paused).
+        self.next_sync: Callable[[], datetime | None] | None = None
         self.setWindowTitle("RosterSync")
         self._build_menu()
         self.setCentralWidget(self._build_body())
@@ -247,6 +258,8 @@ class MainWindow(QMainWindow):
     def _show_snapshot(self, snapshot: DirectorySnapshot) -> None:
         self.snapshot = snapshot
         text = status_text(snapshot)
+        if self.next_sync is not None:
+            text += f" · {next_sync_text(self.next_sync())}"
         self.status.setText(text)
         self.status.setAccessibleDescription(text)
         self.users_heading.setText(f"&Users ({snapshot.active_users:,})")

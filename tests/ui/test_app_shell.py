@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.context import AppContext
 from app.demo.session import DemoSession
 from ui.app import AppShell
+from ui.scheduler import NightlyScheduler
 from ui.tasks import TaskRunner
 from ui.tray import Tray
 from ui.wizard.state import SetupState
@@ -117,3 +118,19 @@ def test_closing_the_window_with_a_tray_keeps_running_and_says_so_once(
     shell.main.close()
     assert not shell.main.isVisible()
     assert gui_context.settings_file.load().tray_notice_shown
+
+
+def test_the_status_line_shows_the_next_nightly_sync_and_when_it_is_paused(
+    qtbot, gui_context: AppContext, tasks: TaskRunner
+):
+    gui_context.settings.setup_complete = True
+    tray = Tray()
+    shell = AppShell(
+        gui_context, tasks, demo=None, tray=tray, scheduler=NightlyScheduler(gui_context)
+    )
+    shell.start()
+    assert shell.main is not None
+    qtbot.addWidget(shell.main)
+    qtbot.waitUntil(lambda: "Next sync:" in shell.main.status.text())
+    tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: "Nightly sync paused" in shell.main.status.text())
