@@ -30,13 +30,13 @@ from app.store.history import RunRecord
 from app.store.user_query import ActiveFilter, UserListing, UserQuery
 from app.sync.engine import SyncRequest, SyncResult, Trigger
 from app.sync.wording import CANCELED_SENTENCE, count_of, counts_sentence, failure_sentence
+from ui.deactivation_dialog import confirm_deactivation
 from ui.history_view import HistoryView
 from ui.sync_progress import (
     SYNC_ANYWAY_HINT,
     OutcomeMessage,
     SyncProgress,
     Tone,
-    confirm_mass_deactivation,
 )
 from ui.tasks import Failure, TaskHandle, TaskRunner
 from ui.users_view import UsersView
@@ -123,7 +123,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self.tasks = tasks
-        self.confirm_mass_deactivation: Callable[[QWidget, int], bool] = confirm_mass_deactivation
+        self.confirm_mass_deactivation: Callable[[QWidget, list[str]], bool] = lambda parent, ids: (
+            confirm_deactivation(parent, self.context, ids)
+        )
         self._sync: TaskHandle[SyncResult] | None = None
         self._stopped_at_limit: SyncResult | None = None
         self.snapshot: DirectorySnapshot | None = None
@@ -336,9 +338,7 @@ class MainWindow(QMainWindow):
 
     def _sync_anyway(self) -> None:
         stopped = self._stopped_at_limit
-        if stopped is not None and self.confirm_mass_deactivation(
-            self, len(stopped.would_deactivate)
-        ):
+        if stopped is not None and self.confirm_mass_deactivation(self, stopped.would_deactivate):
             self.start_sync(allow_mass_deactivation=True)
 
     @property

@@ -114,8 +114,10 @@ def test_past_the_safety_limit_it_syncs_only_when_confirmed(qtbot, mapped_state:
     assert "safety limit" in window.outcome.message
     assert window.anyway_button.isVisible() and window.users_view.model.rowCount() == before
 
-    window.confirm_mass_deactivation = lambda _parent, _count: True
+    asked: list[list[str]] = []
+    window.confirm_mass_deactivation = lambda _parent, ids: asked.append(ids) or True
     qtbot.mouseClick(window.anyway_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and asked[0] and all(isinstance(i, str) for i in asked[0])
     qtbot.waitUntil(lambda: not window.syncing and not tasks.busy, timeout=WAIT_MS)
     assert window.outcome.tone is Tone.SUCCESS, window.outcome.message
     assert 0 < window.users_view.model.rowCount() < before
