@@ -32,6 +32,7 @@ from app.sync.engine import SyncRequest, SyncResult, Trigger
 from app.sync.wording import CANCELED_SENTENCE, count_of, counts_sentence, failure_sentence
 from ui.deactivation_dialog import confirm_deactivation
 from ui.history_view import HistoryView
+from ui.settings_dialog import SettingsDialog
 from ui.sync_progress import (
     SYNC_ANYWAY_HINT,
     OutcomeMessage,
@@ -142,6 +143,13 @@ class MainWindow(QMainWindow):
         self._read_status()  # the Users list has just read the database itself
         self.history_view.refresh()
 
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.context, self)
+        dialog.reopen_wizard.connect(self.reopen_wizard)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.keep_running_in_tray:
             event.ignore()
@@ -160,11 +168,17 @@ class MainWindow(QMainWindow):
         self.wizard_action = QAction("Setup &wizard…", self)
         self.wizard_action.setStatusTip("Change the connection, username field, sites or schedule")
         self.wizard_action.triggered.connect(self.reopen_wizard)
+        self.settings_action = QAction("Se&ttings…", self)
+        self.settings_action.setStatusTip(
+            "Database location, export as CSV, the computer's nightly task, start at sign-in"
+        )
+        self.settings_action.triggered.connect(self.open_settings)
         close = QAction("&Close window", self)
         close.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
         close.triggered.connect(self.close)
         menu.addAction(self.sync_action)
         menu.addAction(self.wizard_action)
+        menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(close)
 

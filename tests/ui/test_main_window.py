@@ -139,3 +139,14 @@ def test_when_a_sync_ran_is_said_in_words(days_ago: int, starts: str):
     moment = (now - timedelta(days=days_ago)).replace(hour=2).astimezone(UTC)
     assert when_text(moment, now).startswith(starts)
     assert not when_text(moment - timedelta(days=7), now).startswith(("today", "yesterday"))
+
+
+def test_settings_opens_from_the_menu_and_can_reopen_the_wizard(qtbot, gui_context, tasks):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(gui_context, tasks)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    assert str(gui_context.profile.root) in dialog.profile_field.text()
+    with qtbot.waitSignal(window.reopen_wizard):
+        dialog.wizard_button.click()
