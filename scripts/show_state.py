@@ -3,7 +3,8 @@
     python scripts/show_state.py STATE
 
 STATE is a wizard page (welcome, connection, validate, username, sites, schedule, review,
-synced), a validation failure (wrong-secret, swapped-urls, unreachable), main or history. Used with
+synced), a validation failure (wrong-secret, swapped-urls, unreachable), or the main
+window: main, history, failed (a sync that failed) or limit (the safety-limit prompt). Used with
 ../shared/tools/xshot to retake the screenshots in docs/ (see docs/README.md).
 """
 
@@ -87,7 +88,7 @@ def main(state_name: str) -> int:
         tasks = TaskRunner()
         app.aboutToQuit.connect(tasks.shutdown)
         server = demo.server
-        if state_name in ("main", "history"):
+        if state_name in ("main", "history", "failed", "limit"):
             return show_main(app, context, tasks, demo, state_name)
         setup = SetupState.from_saved(context, tasks)
         setup.connection = demo.connection()
@@ -137,6 +138,15 @@ def show_main(
     window = MainWindow(context, tasks)
     if state_name == "history":
         window.tabs.setCurrentWidget(window.history_view)
+    if state_name == "failed":
+        demo.server.faults.outage_after = demo.server.request_count
+        QTimer.singleShot(500, window.start_sync)
+    if state_name == "limit":
+        biggest = context.directory.schools()[1]
+        context.directory.map_school(biggest.sourced_id, None)
+        context.directory.map_school(context.directory.schools()[2].sourced_id, None)
+        QTimer.singleShot(500, window.start_sync)
+        when(window.anyway_button.isVisible, window.anyway_button.click)
     window.show()
     window.activateWindow()
     return app.exec()

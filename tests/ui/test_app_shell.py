@@ -134,3 +134,12 @@ def test_the_status_line_shows_the_next_nightly_sync_and_when_it_is_paused(
     qtbot.waitUntil(lambda: "Next sync:" in shell.main.status.text())
     tray.pause_action.trigger()
     qtbot.waitUntil(lambda: "Nightly sync paused" in shell.main.status.text())
+
+
+def test_another_launch_asking_to_sync_runs_a_sync(
+    qtbot, mapped_state: SetupState, tasks: TaskRunner
+):
+    shell, _tray = started_shell(qtbot, mapped_state.context, tasks)
+    shell.handle_message("sync")
+    qtbot.waitUntil(lambda: bool(mapped_state.context.history.runs()), timeout=15_000)
+    assert mapped_state.context.history.runs()[0].trigger == "cli"

@@ -142,8 +142,6 @@ def test_when_a_sync_ran_is_said_in_words(days_ago: int, starts: str):
 
 
 def test_settings_opens_from_the_menu_and_can_reopen_the_wizard(qtbot, gui_context, tasks):
-    from ui.main_window import MainWindow
-
     window = MainWindow(gui_context, tasks)
     qtbot.addWidget(window)
     dialog = window.open_settings()
