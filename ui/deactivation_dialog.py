@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.labels import role_label
 from ui.models.text_table import TextTableModel
+from ui.people_table import people_table
 
 HEADERS = ("Name", "Username", "Role", "Site")
 
@@ -105,21 +104,8 @@ class DeactivationDialog(QDialog):
 
 
 def _people_table(model: TextTableModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
+    table = people_table(model, "People this sync would deactivate")
     table.setTabKeyNavigation(False)
-    rows = table.verticalHeader()
-    rows.hide()
-    rows.setDefaultSectionSize(table.fontMetrics().height() * 3 // 2)
-    header = table.horizontalHeader()
-    # Sized from the first rows only: measuring every one of thousands would be slow.
-    header.setResizeContentsPrecision(200)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    table.setAccessibleName("People this sync would deactivate")
     table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     return table
 

@@ -6,12 +6,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, QStandardPaths, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.labels import FIELD_LABELS, FIELD_NOUNS
 from app.sync.username_scan import FieldReport, write_left_out_csv
 from ui.models.left_out import LeftOutModel
+from ui.people_table import people_table
 from ui.wizard.base import accessible
 from ui.wizard.sites_search import SearchBox
 
@@ -116,20 +115,7 @@ def _searchable(model: LeftOutModel, parent: QWidget) -> QSortFilterProxyModel:
 
 
 def _people_table(model: QSortFilterProxyModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
+    table = people_table(model, "People who would be left out")
     table.setSortingEnabled(True)
     table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # Infinite Campus's order until asked
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    rows = table.verticalHeader()
-    rows.hide()
-    rows.setDefaultSectionSize(table.fontMetrics().height() * 3 // 2)
-    header = table.horizontalHeader()
-    # Sized from the first rows only: measuring every one of thousands would be slow.
-    header.setResizeContentsPrecision(200)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    accessible(table, "People who would be left out")
     return table
