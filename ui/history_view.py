@@ -41,9 +41,9 @@ from ui.models.history_table import (
     SkipsTableModel,
     problem_text,
     trigger_text,
-    when_text,
 )
 from ui.tasks import Failure, TaskRunner
+from ui.when import when_text
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,6 +41,7 @@ from ui.sync_progress import (
 )
 from ui.tasks import Failure, TaskHandle, TaskRunner
 from ui.users_view import UsersView
+from ui.when import when_text
 
 #: Enough runs to find the last real sync behind a few dry runs.
 RECENT_RUNS = 20
@@ -71,22 +72,6 @@ def read_snapshot(context: AppContext) -> DirectorySnapshot:
         all_users=listing.count(UserQuery(active=ActiveFilter.ALL)),
         last_sync=next((run for run in runs if not run.dry_run), None),
     )
-
-
-def when_text(moment: datetime, now: datetime | None = None) -> str:
-    """Like "today 2:00 AM", "yesterday 2:00 AM" or the date, in local time and the locale."""
-    local = moment.astimezone()
-    today = (now or datetime.now().astimezone()).date()
-    locale = QLocale()
-    clock = locale.toString(local.time(), QLocale.FormatType.ShortFormat)
-    days = (today - local.date()).days
-    if days == 0:
-        return f"today {clock}"
-    if days == 1:
-        return f"yesterday {clock}"
-    if days == -1:
-        return f"tomorrow {clock}"
-    return f"{locale.toString(local.date(), QLocale.FormatType.ShortFormat)} {clock}"
 
 
 def next_sync_text(next_run: datetime | None, now: datetime | None = None) -> str:

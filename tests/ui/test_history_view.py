@@ -19,9 +19,9 @@ from ui.models.history_table import (
     SKIP_HEADERS,
     duration_text,
     trigger_text,
-    when_text,
 )
 from ui.tasks import TaskRunner
+from ui.when import when_text
 from ui.wizard.state import SetupState
 
 WAIT_MS = 15_000

@@ -9,9 +9,10 @@ from PySide6.QtCore import Qt
 
 from app.demo.server import DemoServer
 from app.sync.engine import SyncRequest
-from ui.main_window import MainWindow, when_text
+from ui.main_window import MainWindow
 from ui.sync_progress import Tone
 from ui.tasks import TaskRunner
+from ui.when import when_text
 from ui.wizard.state import SetupState
 
 WAIT_MS = 15_000

@@ -12,13 +12,10 @@ from typing import Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDate,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
-    QTime,
 )
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
@@ -27,6 +24,7 @@ from app.oneroster.records import UsernameField
 from app.store.history import RunRecord, SkipRecord
 from app.sync.wording import CANCELED_SENTENCE, failure_sentence, skip_reason_text
 from ui.models.text_table import TextTableModel
+from ui.when import when_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -67,27 +65,6 @@ def trigger_text(run: RunRecord) -> str:
     """What started a run in plain words: "Nightly", or "Sync now (preview)" for a dry run."""
     words = TRIGGER_WORDS.get(run.trigger, run.trigger.replace("_", " ").capitalize())
     return f"{words} (preview)" if run.dry_run else words
-
-
-def when_text(started: datetime, now: datetime | None = None) -> str:
-    """Like "today 2:00 AM", "yesterday 2:00 AM" or the date, in local time and the locale.
-
-    The same words as the main window's status line (``ui.main_window.when_text``), kept here
-    so the main window can import this module without a cycle.
-    """
-    local = started.astimezone()
-    today = (now.astimezone() if now else datetime.now().astimezone()).date()
-    locale = QLocale()
-    clock = locale.toString(
-        QTime(local.hour, local.minute, local.second), QLocale.FormatType.ShortFormat
-    )
-    days = (today - local.date()).days
-    if days == 0:
-        return f"today {clock}"
-    if days == 1:
-        return f"yesterday {clock}"
-    day = locale.toString(QDate(local.year, local.month, local.day), QLocale.FormatType.ShortFormat)
-    return f"{day} {clock}"
 
 
 def duration_text(run: RunRecord) -> str:
