@@ -12,7 +12,6 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.sync.engine import Progress
-from app.sync.wording import count_of
 
 #: Follows the safety limit's sentence wherever a "Sync anyway…" button is offered.
 SYNC_ANYWAY_HINT = "If you expect this, click Sync anyway to confirm it."
@@ -144,22 +142,3 @@ class OutcomeMessage(QWidget):
     @property
     def message(self) -> str:
         return self.text.text()
-
-
-def confirm_mass_deactivation(parent: QWidget, count: int) -> bool:
-    """Ask before a sync beyond the safety limit; "Cancel" is the default answer."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Deactivate many users?")
-    box.setText(f"This sync will deactivate {count_of(count, 'user')}.")
-    box.setInformativeText(
-        "They are not deleted: they are marked inactive, keep their details, and become active "
-        "again if Infinite Campus lists them later. Do this only if you expect it, for example "
-        "at the end of the school year."
-    )
-    proceed = box.addButton("&Deactivate and sync", QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    box.exec()
-    return box.clickedButton() is proceed

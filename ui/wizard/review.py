@@ -43,12 +43,12 @@ from app.sync.wording import (
     reason_hints,
     skip_reason_text,
 )
+from ui.deactivation_dialog import confirm_deactivation
 from ui.sync_progress import (
     SYNC_ANYWAY_HINT,
     OutcomeMessage,
     SyncProgress,
     Tone,
-    confirm_mass_deactivation,
 )
 from ui.tasks import Failure, TaskHandle, Work
 from ui.wizard.base import SetupPage, accessible
@@ -197,7 +197,9 @@ class ReviewPage(SetupPage):
             "First, see what the sync will do (nothing changes yet). Then start the sync.",
         )
         #: Asks before a sync beyond the safety limit; tests replace it.
-        self.confirm_mass_deactivation: Callable[[QWidget, int], bool] = confirm_mass_deactivation
+        self.confirm_mass_deactivation: Callable[[QWidget, list[str]], bool] = lambda parent, ids: (
+            confirm_deactivation(parent, state.context, ids)
+        )
         self._handle: TaskHandle[Any] | None = None
         self._synced = False
         self._stopped_at_limit: SyncResult | None = None
@@ -372,7 +374,7 @@ class ReviewPage(SetupPage):
         stopped = self._stopped_at_limit
         if stopped is None:
             return
-        if self.confirm_mass_deactivation(self, len(stopped.would_deactivate)):
+        if self.confirm_mass_deactivation(self, stopped.would_deactivate):
             self._start_sync(allow_mass_deactivation=True)
 
     # --- running tasks -------------------------------------------------------------------
