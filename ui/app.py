@@ -53,6 +53,8 @@ class AppShell(QObject):
         self.wizard: SetupWizard | None = None
         self.main: MainWindow | None = None
         self._trigger: Trigger = "manual"
+        if scheduler is not None:
+            scheduler.due.connect(lambda _slot: self.sync("schedule"))
 
     def start(self) -> None:
         if self.demo is not None:
@@ -139,8 +141,8 @@ class AppShell(QObject):
             self.show_wizard()
 
     def _start_schedule(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.due.connect(lambda _slot: self.sync("schedule"))
+        """Start checking the schedule once setup is done (the wizard may finish many times)."""
+        if self.scheduler is not None and not self.scheduler.running:
             self.scheduler.start()
 
     def _pause(self, paused: bool) -> None:

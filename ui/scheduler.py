@@ -46,6 +46,10 @@ class NightlyScheduler(QObject):
         self._timer.start()
         self.check()
 
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
     def plan(self) -> NightlyPlan:
         return NightlyPlan(
             self._context.settings.schedule,

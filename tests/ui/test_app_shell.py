@@ -143,3 +143,20 @@ def test_another_launch_asking_to_sync_runs_a_sync(
     shell.handle_message("sync")
     qtbot.waitUntil(lambda: bool(mapped_state.context.history.runs()), timeout=15_000)
     assert mapped_state.context.history.runs()[0].trigger == "cli"
+
+
+def test_finishing_the_wizard_again_does_not_double_the_nightly_sync(
+    qtbot, gui_context: AppContext, tasks: TaskRunner
+):
+    gui_context.settings.setup_complete = True
+    scheduler = NightlyScheduler(gui_context)
+    shell = AppShell(gui_context, tasks, demo=None, scheduler=scheduler)
+    started: list[str] = []
+    shell.sync = started.append  # type: ignore[method-assign]
+    shell.start()
+    assert shell.main is not None
+    qtbot.addWidget(shell.main)
+    shell._wizard_finished(1)
+    shell._wizard_finished(1)
+    scheduler.due.emit(None)
+    assert started == ["schedule"]
