@@ -22,7 +22,7 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Literal
 from xml.etree import ElementTree as ET
@@ -84,14 +84,21 @@ class OsTask:
     files: tuple[TaskFile, ...]
     register: tuple[Command, ...] = field(default=())
     unregister: tuple[Command, ...] = field(default=())
+    #: The folder as this computer names it, for ``write``/``remove``. ``folder`` is written in
+    #: the task platform's own path syntax for the commands, which on another platform (tests)
+    #: would be a relative name full of backslashes.
+    local_folder: Path | None = None
 
     def path_of(self, name: str) -> PurePath:
         return self.folder / name
 
+    def _local_path(self, name: str) -> Path:
+        return (self.local_folder if self.local_folder is not None else Path(self.folder)) / name
+
     def write(self) -> list[Path]:
         written = []
         for item in self.files:
-            target = Path(self.path_of(item.name))
+            target = self._local_path(item.name)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(item.data())
             written.append(target)
@@ -99,7 +106,7 @@ class OsTask:
 
     def remove(self) -> None:
         for item in self.files:
-            Path(self.path_of(item.name)).unlink(missing_ok=True)
+            self._local_path(item.name).unlink(missing_ok=True)
 
 
 def current_platform() -> Platform:
@@ -141,10 +148,12 @@ def nightly_task(
     home = os.fspath(home)
     place = os.fspath(folder if folder is not None else default_folder(platform, "nightly", home))
     if platform == "windows":
-        return windows_nightly(command, home, time, place)
-    if platform == "macos":
-        return macos_nightly(command, home, time, place, uid)
-    return linux_nightly(command, home, time, place)
+        task = windows_nightly(command, home, time, place)
+    elif platform == "macos":
+        task = macos_nightly(command, home, time, place, uid)
+    else:
+        task = linux_nightly(command, home, time, place)
+    return replace(task, local_folder=Path(place))
 
 
 def sign_in_task(
@@ -158,10 +167,12 @@ def sign_in_task(
     home = os.fspath(home)
     place = os.fspath(folder if folder is not None else default_folder(platform, "sign-in", home))
     if platform == "windows":
-        return windows_sign_in(command, home, place)
-    if platform == "macos":
-        return macos_sign_in(command, home, place)
-    return linux_sign_in(command, home, place)
+        task = windows_sign_in(command, home, place)
+    elif platform == "macos":
+        task = macos_sign_in(command, home, place)
+    else:
+        task = linux_sign_in(command, home, place)
+    return replace(task, local_folder=Path(place))
 
 
 # --- Windows ------------------------------------------------------------------------------

@@ -284,3 +284,11 @@ def test_app_command_runs_this_app() -> None:
     command = app_command()
     assert command[0]
     assert command[1:] in ([], ["-m", "app"])
+
+
+def test_a_task_for_another_platform_is_written_into_the_folder_given(tmp_path: Path) -> None:
+    task = nightly_task("windows", command=[WIN_EXE], home=WIN_HOME, time="02:00", folder=tmp_path)
+    (path,) = task.write()
+    assert path.parent == tmp_path
+    task.remove()
+    assert not path.exists()
