@@ -7,7 +7,7 @@ import gc
 import sys
 from contextlib import ExitStack
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.context import AppContext
@@ -15,13 +15,13 @@ from app.demo.session import DemoSession
 from app.logs import configure_logging
 from app.paths import Profile
 from app.secret_store import EphemeralKeyring, SecretStore
+from app.single_instance import SHOW, SYNC, SingleInstance
 from app.sync.engine import SyncResult, Trigger
 from app.sync.wording import counts_sentence, failure_sentence
 from ui.crash import install_crash_handler
 from ui.main_window import MainWindow
 from ui.resources import app_icon
 from ui.scheduler import NightlyScheduler
-from ui.single_instance import SHOW, SYNC, SingleInstance
 from ui.tasks import TaskRunner
 from ui.tray import Tray
 from ui.wizard.state import SetupState
@@ -31,6 +31,12 @@ TRAY_NOTICE = (
     "RosterSync keeps running here so the nightly sync can happen. Use Quit in this menu to "
     "close it completely."
 )
+
+
+class LaunchRequests(QObject):
+    """Carries a later launch's request from the listening thread to the GUI thread."""
+
+    received = Signal(str)
 
 
 class AppShell(QObject):
@@ -192,7 +198,8 @@ def run_gui(demo: bool = False) -> int:
         else:
             profile = Profile.default()
             secrets = None
-        instance = SingleInstance(profile)
+        requests = LaunchRequests()
+        instance = SingleInstance(profile, on_message=requests.received.emit)
         if not instance.try_become_primary():
             # Another RosterSync runs for this profile: it shows itself instead.
             return 0 if instance.send(SHOW) else 1
@@ -205,7 +212,7 @@ def run_gui(demo: bool = False) -> int:
         tray = Tray()
         stack.callback(tray.close)
         shell = AppShell(context, tasks, session, tray=tray, scheduler=NightlyScheduler(context))
-        instance.message_received.connect(shell.handle_message)
+        requests.received.connect(shell.handle_message)
         shell.start()
         # Everything alive now lives as long as the app: keep it out of every later garbage
         # collection, whose full passes would otherwise stall the window mid-sync.

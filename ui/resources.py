@@ -15,4 +15,4 @@ def resource_path(name: str) -> Path:
 
 
 def app_icon() -> QIcon:
-    return QIcon(str(resource_path("rostersync.svg")))
+    return QIcon(str(resource_path("rostersync.png")))

@@ -131,9 +131,7 @@ def _fail(message: str) -> None:
 
 
 def _ask_running_app_to_sync() -> bool:
-    # A local socket needs no QCoreApplication; creating one here would also stop a
-    # QApplication from being made later in the same process.
-    from ui.single_instance import SYNC, SingleInstance
+    from app.single_instance import SYNC, SingleInstance
 
     return SingleInstance(Profile.default()).send(SYNC)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from difflib import get_close_matches
 
-from rapidfuzz import process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -172,11 +172,8 @@ class Directory:
         if site is not None:
             return site
         names = list(session.scalars(select(Site.name)))
-        hint = ""
-        if names:
-            best = process.extractOne(name, names)
-            if best is not None and best[1] >= 60:
-                hint = f" Did you mean '{best[0]}'?"
+        closest = get_close_matches(name, names, n=1, cutoff=0.6)
+        hint = f" Did you mean '{closest[0]}'?" if closest else ""
         raise NotFoundError(
             f"There is no local site named '{name}'.{hint} "
             'Add it first with: rostersync sites add "NAME".'

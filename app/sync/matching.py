@@ -1,8 +1,9 @@
 """Suggesting which local site each provider school maps to, by name similarity.
 
 Names differ in small ways between systems ("Lincoln Elementary School" vs "Lincoln Elem",
-"Washington High School" vs "Washington HS"), so both sides are reduced to canonical words
-before rapidfuzz compares them. Each school and each site is used at most once, best pairs first.
+"Washington High School" vs "Washington HS"), so both sides are reduced to canonical words, in
+sorted order, before difflib compares them. Each school and each site is used at most once,
+best pairs first.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz
+from difflib import SequenceMatcher
 
 MINIMUM_SCORE = 80.0
 
@@ -49,6 +49,10 @@ def canonical_name(name: str) -> str:
     return " ".join(word for word in words if word not in _DROPPED)
 
 
+def _sorted_words(name: str) -> str:
+    return " ".join(sorted(name.split()))
+
+
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     school_id: str
@@ -59,12 +63,12 @@ class Suggestion:
 
 def suggest_mapping(schools: Sequence[tuple[str, str]], sites: Sequence[str]) -> list[Suggestion]:
     """Best one-to-one pairs of (school sourcedId, school name) with site names."""
-    site_keys = [canonical_name(site) for site in sites]
+    site_keys = [_sorted_words(canonical_name(site)) for site in sites]
     pairs: list[Suggestion] = []
     for school_id, school_name in schools:
-        key = canonical_name(school_name)
+        key = _sorted_words(canonical_name(school_name))
         for site, site_key in zip(sites, site_keys, strict=True):
-            score = fuzz.token_sort_ratio(key, site_key)
+            score = SequenceMatcher(None, key, site_key, autojunk=False).ratio() * 100
             if score >= MINIMUM_SCORE:
                 pairs.append(Suggestion(school_id, school_name, site, score))
     pairs.sort(key=lambda pair: -pair.score)
