@@ -1,5 +1,11 @@
+import os
 import sys
 
-from app.cli.main import main
+# The windowed build on Windows has no console: its print() must still have somewhere to go.
+for stream in ("stdout", "stderr"):
+    if getattr(sys, stream) is None:
+        setattr(sys, stream, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+from app.cli.main import main  # noqa: E402
 
 sys.exit(main())

@@ -16,13 +16,19 @@ _BACKUPS = 5
 _HANDLER_NAME = "rostersync-file"
 
 
-def configure_logging(profile: Profile) -> logging.Handler:
-    """Send the app's log records to ``logs/rostersync.log``; safe to call more than once."""
+def stop_file_logging() -> None:
+    """Close the log file (before its folder is deleted); records go nowhere afterwards."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler.get_name() == _HANDLER_NAME:
             root.removeHandler(handler)
             handler.close()
+
+
+def configure_logging(profile: Profile) -> logging.Handler:
+    """Send the app's log records to ``logs/rostersync.log``; safe to call more than once."""
+    stop_file_logging()
+    root = logging.getLogger()
     profile.ensure()
     path = profile.log_dir / LOG_FILE_NAME
     handler = RotatingFileHandler(path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8")
@@ -38,4 +44,5 @@ def configure_logging(profile: Profile) -> logging.Handler:
     # urllib3 logs full URLs at DEBUG; our own transport logs what is safe instead.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     logging.getLogger("filelock").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per database opened
     return handler

@@ -7,8 +7,11 @@ a secret in the keyring always wins over the variable.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
+import secrets
+import sys
 
 import keyring
 import keyring.errors
@@ -24,12 +27,16 @@ log = logging.getLogger(__name__)
 SECRET_VARIABLE = "ROSTERSYNC_CLIENT_SECRET"
 SERVICE = "RosterSync"
 
+# keyring's backend modules, by the name a person knows them by.
 _FRIENDLY_NAMES = {
-    "WinVaultKeyring": "Windows Credential Locker",
-    "Keyring": "macOS Keychain",
-    "SecretServiceKeyring": "Secret Service (GNOME Keyring / KWallet)",
-    "DBusKeyring": "KWallet",
+    "keyring.backends.Windows": "Windows Credential Locker",
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.SecretService": "Secret Service (GNOME Keyring or KWallet)",
+    "keyring.backends.kwallet": "KWallet",
 }
+# The keyring each platform's build must carry.
+_PLATFORM_BACKENDS = {"win32": "keyring.backends.Windows", "darwin": "keyring.backends.macOS"}
+_LINUX_BACKEND = "keyring.backends.SecretService"
 
 
 class SecretStore:
@@ -43,22 +50,11 @@ class SecretStore:
 
     @property
     def usable(self) -> bool:
-        backend = self._backend
-        if isinstance(backend, fail.Keyring):
-            return False
-        if isinstance(backend, chainer.ChainerBackend):
-            return bool(backend.backends)
-        return True
+        return backend_usable(self._backend)
 
     @property
     def backend_name(self) -> str:
-        if not self.usable:
-            return "none"
-        name = type(self._backend).__name__
-        module = type(self._backend).__module__
-        if name == "Keyring" and not module.endswith("macOS"):
-            return f"{module}.{name}"
-        return _FRIENDLY_NAMES.get(name, name)
+        return backend_name(self._backend)
 
     def get(self) -> str | None:
         """The saved secret, else the environment variable, else None."""
@@ -92,22 +88,52 @@ class SecretStore:
             raise self._failure("save", error) from None
         return True
 
+    def delete(self) -> None:
+        """Forget the saved secret (nothing happens when none is saved)."""
+        if not self.usable:
+            return
+        try:
+            self._backend.delete_password(SERVICE, self._account)
+        except keyring.errors.PasswordDeleteError:
+            return
+        except keyring.errors.KeyringError as error:
+            raise self._failure("delete", error) from None
+
     def _failure(self, action: str, error: Exception) -> SecretStoreError:
-        log.warning("Keyring %s failed: %s", action, type(error).__name__)
-        if isinstance(error, keyring.errors.KeyringLocked):
-            reason = "it is locked — unlock it (sign in again or open your keychain) and retry"
-        else:
-            reason = "it refused access — allow RosterSync to use it and retry"
-        return SecretStoreError(
-            f"RosterSync could not {action} the Client Secret in {self.backend_name} because "
-            f"{reason}. Nothing was written elsewhere."
-        )
+        return keyring_failure(action, error, self.backend_name)
+
+
+def backend_usable(backend: KeyringBackend) -> bool:
+    if isinstance(backend, fail.Keyring):
+        return False
+    if isinstance(backend, chainer.ChainerBackend):
+        return bool(backend.backends)
+    return True
+
+
+def backend_name(backend: KeyringBackend) -> str:
+    if not backend_usable(backend):
+        return "none"
+    module = type(backend).__module__
+    return _FRIENDLY_NAMES.get(module, f"{module}.{type(backend).__name__}")
+
+
+def keyring_failure(action: str, error: Exception, keyring_name: str) -> SecretStoreError:
+    log.warning("Keyring %s failed: %s", action, type(error).__name__)
+    if isinstance(error, keyring.errors.KeyringLocked):
+        reason = "it is locked — unlock it (sign in again or open your keychain) and retry"
+    else:
+        reason = "it refused access — allow RosterSync to use it and retry"
+    return SecretStoreError(
+        f"RosterSync could not {action} the Client Secret in {keyring_name} because "
+        f"{reason}. Nothing was written elsewhere."
+    )
 
 
 class EphemeralKeyring(KeyringBackend):
     """A keyring that forgets everything when the process ends: for the throwaway demo profile."""
 
-    priority = 0  # type: ignore[assignment]  # never chosen automatically
+    priority = -1  # type: ignore[assignment]  # below the "no keyring" backend: never chosen by itself
 
     def __init__(self) -> None:
         super().__init__()
@@ -122,6 +148,42 @@ class EphemeralKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self._entries.pop((service, username), None) is None:
             raise keyring.errors.PasswordDeleteError("no such secret")
+
+
+def missing_keyring_reason() -> str:
+    """Which keyring this computer should offer, and why it cannot be used."""
+    module_name = _PLATFORM_BACKENDS.get(sys.platform, _LINUX_BACKEND)
+    name = _FRIENDLY_NAMES[module_name]
+    try:
+        module = importlib.import_module(module_name)
+        _ = module.Keyring.priority  # raises with keyring's own reason when unusable
+    except ImportError:
+        return f"{name} support is missing from this copy of RosterSync"
+    except Exception as error:
+        return f"{name} is not available: {error}"
+    return f"{name} is installed but was not chosen; check the keyring configuration"
+
+
+def keyring_round_trip(backend: KeyringBackend | None = None) -> str:
+    """Save, read back and delete a throwaway secret in the keyring in force; its name.
+
+    Raises SecretStoreError saying which keyring is missing, or what it refused.
+    """
+    backend = backend or keyring.get_keyring()
+    if not backend_usable(backend):
+        raise SecretStoreError(f"No usable keyring: {missing_keyring_reason()}.")
+    name = backend_name(backend)
+    account = f"self-test-{os.getpid()}"
+    value = secrets.token_urlsafe(24)
+    try:
+        backend.set_password(SERVICE, account, value)
+        read_back = backend.get_password(SERVICE, account)
+        backend.delete_password(SERVICE, account)
+    except keyring.errors.KeyringError as error:
+        raise keyring_failure("use", error, name) from None
+    if read_back != value:
+        raise SecretStoreError(f"{name} did not return the secret it was given.")
+    return name
 
 
 def missing_secret_message(store: SecretStore) -> str:

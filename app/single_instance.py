@@ -85,7 +85,7 @@ class SingleInstance:
         data = message.strip().encode("utf-8")
         if b"\n" in data or len(data) > MAX_MESSAGE_BYTES:
             raise ValueError("a message is one short line")
-        if not self._primary_runs():
+        if not self.primary_runs():
             return False
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
@@ -113,7 +113,8 @@ class SingleInstance:
 
     # -- primary side ----------------------------------------------------------------------------
 
-    def _primary_runs(self) -> bool:
+    def primary_runs(self) -> bool:
+        """Whether a RosterSync instance runs for this profile (this one included)."""
         try:
             self._lock.acquire(timeout=0)
         except Timeout:

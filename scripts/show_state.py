@@ -118,19 +118,9 @@ def main(state_name: str) -> int:
 def show_main(
     app: QApplication, context: AppContext, tasks: TaskRunner, demo: DemoSession, state_name: str
 ) -> int:
-    server = demo.server
-    context.secrets.save(server.client_secret)
-    context.settings.connection = demo.connection()
-    context.settings.setup_complete = True
-    context.save_settings()
     from app.sync.engine import SyncRequest
-    from app.sync.matching import suggest_mapping
 
-    with context.client() as client:
-        context.directory.save_schools(client.schools())
-    schools = [(s.sourced_id, s.name) for s in context.directory.schools()]
-    for pair in suggest_mapping(schools, demo.district.local_site_names):
-        context.directory.map_school(pair.school_id, pair.site_name)
+    demo.set_up(context)
     context.engine().run(SyncRequest(trigger="manual"))
     demo.server.faults.outage_after = demo.server.request_count  # a later sync fails, as shown
     context.engine().run(SyncRequest(trigger="schedule"))

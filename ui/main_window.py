@@ -31,6 +31,7 @@ from app.store.user_query import ActiveFilter, UserListing, UserQuery
 from app.sync.engine import SyncRequest, SyncResult, Trigger
 from app.sync.wording import CANCELED_SENTENCE, count_of, counts_sentence, failure_sentence
 from ui.deactivation_dialog import confirm_deactivation
+from ui.help_menu import add_help_menu
 from ui.history_view import HistoryView
 from ui.settings_dialog import SettingsDialog
 from ui.sync_progress import (
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(close)
+        add_help_menu(self, self.context, lambda text: self.outcome.show_message(Tone.INFO, text))
 
     def _build_body(self) -> QWidget:
         self.status = QLabel("Loading…")

@@ -11,7 +11,12 @@ from collections.abc import Callable, Sequence
 import truststore
 
 from app import __version__
-from app.cli import connection_commands, directory_commands, sync_commands
+from app.cli import (
+    connection_commands,
+    directory_commands,
+    maintenance_commands,
+    sync_commands,
+)
 from app.cli.output import positive_int
 from app.context import AppContext
 from app.errors import RosterSyncError
@@ -37,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the bundled demo district in a throwaway profile",
     )
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this copy of RosterSync works (no screen or account needed), then exit",
+    )
+    parser.add_argument(
         "--sync-now",
         action="store_true",
         help="ask the running RosterSync to sync now, or sync here when none is running",
@@ -51,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     connection_commands.register(commands)
     directory_commands.register(commands)
     sync_commands.register(commands)
+    maintenance_commands.register(commands)
     return parser
 
 
@@ -64,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.demo and args.command is not None:
         parser.error("--demo opens the app against the demo district; it takes no command.")
+    if args.self_test:
+        if args.command is not None or args.demo or args.sync_now:
+            parser.error("--self-test takes no command and no other option.")
+        from ui.self_test import run_self_test
+
+        return run_self_test()
     if args.sync_now:
         if args.command is not None or args.demo:
             parser.error("--sync-now takes no command and no --demo.")

@@ -8,10 +8,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from app.context import AppContext
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
 from app.paths import Profile
 from app.settings import ConnectionSettings
+from app.sync.matching import suggest_mapping
 
 
 def demo_connection(server: DemoServer) -> ConnectionSettings:
@@ -34,6 +36,20 @@ class DemoSession:
     def connection(self) -> ConnectionSettings:
         """The demo's connection values, as a person would type them in the wizard."""
         return demo_connection(self.server)
+
+    def set_up(self, context: AppContext) -> None:
+        """Save what the wizard would for the demo: the connection, its secret, the district's
+        local sites and each school mapped to the site suggested for it; setup complete."""
+        context.directory.add_sites(self.district.local_site_names)
+        context.secrets.save(self.server.client_secret)
+        context.settings.connection = self.connection()
+        context.settings.setup_complete = True
+        context.save_settings()
+        with context.client() as client:
+            context.directory.save_schools(client.schools())
+        schools = [(school.sourced_id, school.name) for school in context.directory.schools()]
+        for pair in suggest_mapping(schools, self.district.local_site_names):
+            context.directory.map_school(pair.school_id, pair.site_name)
 
     @property
     def profile(self) -> Profile:

@@ -46,8 +46,8 @@ def create_directory_engine(url: str) -> Engine:
         engine = create_engine(url)
     except (SQLAlchemyError, ImportError, ValueError) as error:
         raise ConfigurationError(
-            f"The database setting ({_safe_url(url)}) cannot be used: {error.__class__.__name__}. "
-            "Check database_url in the settings."
+            f"The database setting ({displayable_url(url)}) cannot be used: "
+            f"{error.__class__.__name__}. Check database_url in the settings."
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
@@ -66,7 +66,7 @@ def _restrict_sqlite_files(path: Path) -> None:
         path.chmod(0o600)
 
 
-def _safe_url(url: str) -> str:
+def displayable_url(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # the URL could not even be parsed: show nothing of it

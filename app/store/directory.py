@@ -144,6 +144,15 @@ class Directory:
 
     # --- users ---------------------------------------------------------------------------
 
+    def user_counts(self) -> tuple[int, int]:
+        """How many users are active, and how many inactive."""
+        with self.database.session() as session:
+            rows = session.execute(
+                select(DirectoryUser.active, func.count()).group_by(DirectoryUser.active)
+            )
+            counts = {bool(active): count for active, count in rows}
+        return counts.get(True, 0), counts.get(False, 0)
+
     def users(self, site: str | None = None, include_inactive: bool = False) -> Iterator[UserRow]:
         with self.database.session() as session:
             query = (

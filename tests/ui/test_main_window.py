@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 
 from app.demo.server import DemoServer
 from app.sync.engine import SyncRequest
@@ -149,3 +150,24 @@ def test_settings_opens_from_the_menu_and_can_reopen_the_wizard(qtbot, gui_conte
     assert str(gui_context.profile.root) in dialog.profile_field.text()
     with qtbot.waitSignal(window.reopen_wizard):
         dialog.wizard_button.click()
+
+
+def test_help_copy_diagnostics_fills_the_clipboard_without_the_secret(
+    qtbot, mapped_state: SetupState, tasks, demo_server: DemoServer
+):
+    assert mapped_state.context.engine().run(SyncRequest(trigger="manual")).succeeded
+    window = open_window(qtbot, mapped_state, tasks)
+    QGuiApplication.clipboard().clear()
+    help_menu = next(
+        action.menu() for action in window.menuBar().actions() if action.text() == "&Help"
+    )
+    copy = next(action for action in help_menu.actions() if action.text() == "&Copy diagnostics")
+
+    copy.trigger()
+
+    report = QGuiApplication.clipboard().text()
+    assert report.startswith("RosterSync diagnostics, ")
+    assert "Client Secret saved: yes" in report and '"status": "succeeded"' in report
+    assert demo_server.client_secret not in report
+    assert window.outcome.tone is Tone.INFO
+    assert window.outcome.message.startswith("Diagnostics copied.")
