@@ -1,6 +1,7 @@
 """What to send when asking for help: versions, settings, the keyring in use, the directory's
 size, recent syncs and the end of the log. Never a secret or a token: the Client Secret stays in
-the keyring, the Client ID is shortened, and the whole report is redacted once more at the end.
+the keyring, URLs lose any credentials, the Client ID is shortened wherever it appears, and the
+whole report is redacted once more at the end.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app import __version__
 from app.context import AppContext
 from app.errors import RosterSyncError
 from app.logs import LOG_FILE_NAME
+from app.oneroster.urls import loggable_url
 from app.redaction import redact
 from app.store.database import displayable_url
 
@@ -39,7 +41,15 @@ def diagnostics_report(context: AppContext) -> str:
         lines.append(f"== {title} ==")
         lines.extend(_section_lines(section, context))
         lines.append("")
-    return redact("\n".join(lines))
+    report = "\n".join(lines)
+    client_id = context.settings.connection.client_id
+    if client_id:  # wherever it shows up (a provider's error message, the log), shortened
+        report = report.replace(client_id, _shortened(client_id))
+    return redact(report)
+
+
+def _shortened(client_id: str) -> str:
+    return f"{client_id[:4]}… ({len(client_id)} characters)"
 
 
 def _section_lines(section: Callable[[AppContext], list[str]], context: AppContext) -> list[str]:
@@ -84,8 +94,8 @@ def _keyring(context: AppContext) -> list[str]:
 def _settings(context: AppContext) -> list[str]:
     settings = context.settings.to_json()
     connection = settings["connection"]
-    client_id = connection.get("client_id") or ""
-    connection["client_id"] = f"{client_id[:4]}… ({len(client_id)} characters)" if client_id else ""
+    for url in ("base_url", "token_url"):  # no user:password@ or key-looking query values
+        connection[url] = loggable_url(connection[url]) if connection[url] else ""
     if settings.get("database_url"):
         settings["database_url"] = displayable_url(settings["database_url"])
     return json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=False).splitlines()

@@ -3,8 +3,9 @@
 The first instance holds a lock file in the profile folder for as long as it runs (the operating
 system lets go of it when the process ends, even by a crash) and listens on a loopback port. The
 port and a random key go into a file only its user can read. A later launch finds the lock
-taken, reads that file and sends one line, the key then "show" or "sync", and exits. A line
-without the key is dropped, so other people signed in to the same computer cannot drive the app.
+taken, reads that file and sends one line, the key then "show" or "sync", and waits for the
+primary's "ok" before it exits. A line without the key is dropped, so other people signed in to
+the same computer cannot drive the app.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _LOOPBACK = "127.0.0.1"
 # moment it takes to see that no primary runs.
 _LOCK_WAIT_S = 0.25
 _POLL_S = 0.05
+_ACK = b"ok\n"
 
 
 class SingleInstance:
@@ -69,9 +71,13 @@ class SingleInstance:
             self._lock.acquire(timeout=_LOCK_WAIT_S)
         except Timeout:
             return False
-        server = socket.create_server((_LOOPBACK, 0))
-        key = secrets.token_hex(32)
-        _write_private(self._address_file, {"port": server.getsockname()[1], "key": key})
+        try:
+            server = _listen()
+            key = secrets.token_hex(32)
+            _write_private(self._address_file, {"port": server.getsockname()[1], "key": key})
+        except OSError:
+            self._lock.release()
+            raise
         self._server = server
         self._stopping.clear()
         self._listener = threading.Thread(
@@ -101,53 +107,74 @@ class SingleInstance:
         server, self._server = self._server, None
         if server is None:
             return
-        self._stopping.set()
-        port = server.getsockname()[1]
-        with contextlib.suppress(OSError):  # wake the listening thread, waiting in accept()
-            socket.create_connection((_LOOPBACK, port), timeout=1).close()
-        if self._listener is not None:
-            self._listener.join(timeout=2)
-        server.close()
-        self._address_file.unlink(missing_ok=True)
-        self._lock.release()
-
-    # -- primary side ----------------------------------------------------------------------------
+        try:
+            self._stopping.set()
+            port = server.getsockname()[1]
+            with contextlib.suppress(OSError):  # wake the listening thread, waiting in accept()
+                socket.create_connection((_LOOPBACK, port), timeout=1).close()
+            if self._listener is not None:
+                self._listener.join(timeout=2)
+            server.close()
+            with contextlib.suppress(OSError):  # another launch may be reading it (Windows)
+                self._address_file.unlink(missing_ok=True)
+        finally:
+            self._lock.release()
 
     def primary_runs(self) -> bool:
-        """Whether a RosterSync instance runs for this profile (this one included)."""
+        """Whether a RosterSync instance runs for this profile, this one included."""
+        if self._server is not None:
+            return True
+        if not self._address_file.parent.is_dir():
+            return False  # no profile folder: nothing has ever run here (and none is made)
         try:
             self._lock.acquire(timeout=0)
         except Timeout:
             return True
-        except OSError:  # no profile folder: nothing has ever run here
-            return False
         self._lock.release()
         return False
+
+    # -- primary side ----------------------------------------------------------------------------
 
     def _serve(self, server: socket.socket, key: bytes) -> None:
         while not self._stopping.is_set():
             try:
                 connection, _peer = server.accept()
-            except OSError:
-                return
+            except OSError:  # a caller that reset its connection first (Windows): keep serving
+                continue
             with connection:
                 line = _read_line(connection)
-            given, _, message = line.partition(b" ")
-            if self._stopping.is_set() or not hmac.compare_digest(given, key):
-                continue
-            text = message.decode("utf-8", errors="replace").strip()
-            if text:
-                self._on_message(text)
+                given, _, message = line.partition(b" ")
+                if self._stopping.is_set() or not hmac.compare_digest(given, key):
+                    continue
+                text = message.decode("utf-8", errors="replace").strip()
+                if text:
+                    self._on_message(text)
+                    with contextlib.suppress(OSError):
+                        connection.sendall(_ACK)
+
+
+def _listen() -> socket.socket:
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):  # Windows: no other program may share the port
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+    try:
+        server.bind((_LOOPBACK, 0))
+        server.listen()
+    except OSError:
+        server.close()
+        raise
+    return server
 
 
 def _deliver(address: tuple[int, bytes], data: bytes, timeout_s: float) -> bool:
+    """Send one keyed line; True once the primary said it took it."""
     port, key = address
     try:
         with socket.create_connection((_LOOPBACK, port), timeout=timeout_s) as connection:
             connection.sendall(key + b" " + data + b"\n")
+            return connection.recv(len(_ACK)) == _ACK
     except OSError:  # the primary is still starting, or the file is from an earlier run
         return False
-    return True
 
 
 def _read_line(connection: socket.socket) -> bytes:
@@ -171,7 +198,14 @@ def _write_private(path: Path, content: dict[str, object]) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         json.dump(content, file)
-    os.replace(temporary, path)
+    for attempt in range(5):  # Windows refuses while a later launch has the old file open
+        try:
+            os.replace(temporary, path)
+            return
+        except PermissionError:
+            if attempt == 4:
+                raise
+            time.sleep(_POLL_S)
 
 
 def _read_address(path: Path) -> tuple[int, bytes] | None:

@@ -103,6 +103,22 @@ def test_map_to_an_unknown_site_names_the_fix(
     assert "sites add" in result.err
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Lincoln", "Lincoln Elem"),
+        ("lincoln elem.", "Lincoln Elem"),
+        ("Kenedy Middle", "Kennedy Middle"),
+    ],
+)
+def test_a_mistyped_site_gets_a_suggestion(
+    cli: Cli, connected: DemoServer, district: DemoDistrict, typed: str, meant: str
+):
+    result = cli("map", district.schools[0]["sourcedId"], typed)
+    assert result.code == 1
+    assert f"Did you mean '{meant}'?" in result.err
+
+
 def test_suggestions_pair_every_demo_school_with_its_site(
     cli: Cli, demo_server: DemoServer, district: DemoDistrict
 ):

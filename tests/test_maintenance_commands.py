@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import keyring
 import pytest
 
+from app.cli.maintenance_commands import _installed_for
 from app.logs import LOG_FILE_NAME
 from app.paths import Profile
-from app.schedule.os_tasks import app_command, nightly_task
+from app.schedule.os_tasks import OsTask, app_command, nightly_task
 from app.secret_store import SERVICE
 from app.single_instance import SingleInstance
+from app.sync.lock import SyncLock
 
 
 def saved_secrets() -> list[str]:
@@ -26,6 +29,7 @@ def test_diagnostics_describe_the_install_and_never_hold_a_secret(cli, connected
     # A line an older version might have written before redaction existed:
     with log_file.open("a", encoding="utf-8") as log:
         log.write(f"zz-older-version {connected.client_secret} {connected.tokens_issued[0]}\n")
+        log.write(f"provider said: unknown client {connected.client_id}\n")
 
     result = cli("diagnostics")
 
@@ -42,14 +46,27 @@ def test_diagnostics_describe_the_install_and_never_hold_a_secret(cli, connected
     assert connected.client_secret not in report  # ...with the secret masked
     assert all(token not in report for token in connected.tokens_issued)
     assert connected.client_id not in report  # shortened: enough to recognise, not to use
+    assert f"provider said: unknown client {connected.client_id[:4]}… (" in report
+
+
+def test_diagnostics_drop_credentials_written_into_the_urls(cli, connected, isolated_profile):
+    settings = json.loads(isolated_profile.settings_file.read_text())
+    base = settings["connection"]["base_url"].replace("http://", "http://svc:Hunter2pw@")
+    settings["connection"]["base_url"] = base + "?api_key=K3Yvalue"
+    isolated_profile.settings_file.write_text(json.dumps(settings))
+    report = cli("diagnostics").out
+    assert "Hunter2pw" not in report and "K3Yvalue" not in report
+    assert "/ims/oneroster/rostering/v1p2?api_key=***" in report
 
 
 def test_remove_data_needs_yes_and_then_deletes_everything(cli, connected, isolated_profile):
     assert cli("sync").code == 0
+    mode_before = isolated_profile.root.stat().st_mode
     refused = cli("remove-data")
     assert refused.code == 1
     assert "--yes" in refused.err and "cannot be undone" in refused.err
     assert isolated_profile.database_file.exists()
+    assert isolated_profile.root.stat().st_mode == mode_before
     assert saved_secrets()
 
     done = cli("remove-data", "--yes")
@@ -58,6 +75,38 @@ def test_remove_data_needs_yes_and_then_deletes_everything(cli, connected, isola
     assert not isolated_profile.root.exists()
     assert saved_secrets() == []
     assert cli("users").code == 0  # a fresh start works afterwards
+
+
+def test_remove_data_without_yes_makes_no_profile_folder(cli, isolated_profile):
+    assert cli("remove-data").code == 1
+    assert not isolated_profile.root.exists()
+
+
+def test_remove_data_leaves_files_it_did_not_make(cli, connected, isolated_profile):
+    assert cli("sync").code == 0
+    (isolated_profile.root / "Important").mkdir()
+    (isolated_profile.root / "Important" / "thesis.docx").write_text("years of work")
+    (isolated_profile.log_dir / "other-program.log").write_text("not ours")
+
+    done = cli("remove-data", "--yes")
+
+    assert done.code == 0, done.err
+    assert "left in place" in done.out
+    assert (isolated_profile.root / "Important" / "thesis.docx").read_text() == "years of work"
+    assert (isolated_profile.log_dir / "other-program.log").exists()
+    assert not isolated_profile.database_file.exists()
+    assert not isolated_profile.settings_file.exists()
+    assert not (isolated_profile.log_dir / LOG_FILE_NAME).exists()
+    assert saved_secrets() == []
+
+
+def test_remove_data_waits_for_no_sync(cli, connected, isolated_profile):
+    with SyncLock(isolated_profile.sync_lock_file).hold():  # a scheduled sync is running
+        result = cli("remove-data", "--yes")
+    assert result.code == 1
+    assert "already running" in result.err
+    assert isolated_profile.database_file.exists()
+    assert saved_secrets()
 
 
 def test_remove_data_refuses_while_rostersync_runs(cli, connected, isolated_profile):
@@ -102,3 +151,18 @@ def test_remove_data_leaves_another_profiles_nightly_task(cli, connected, tmp_pa
     assert cli("remove-data", "--yes").code == 0
     assert all(Path(theirs.path_of(item.name)).exists() for item in theirs.files)
     assert os_commands == []
+
+
+@pytest.mark.parametrize("platform", ["windows", "macos", "linux"])
+def test_only_tasks_naming_exactly_this_profile_are_taken_for_its_own(tmp_path, platform):
+    home = str(tmp_path / "RS")
+
+    def build(folder: str) -> OsTask:
+        return nightly_task(
+            platform, command=["rostersync"], home=folder, time="02:00", folder=tmp_path / "tasks"
+        )
+
+    build(f"{home}-old").write()  # a neighbour's task: same file names, a longer folder name
+    assert _installed_for(build, home) is None
+    build(home).write()
+    assert _installed_for(build, home) is not None

@@ -104,23 +104,54 @@ def test_after_the_primary_closes_a_new_one_takes_over(tmp_path: Path, instances
     assert inbox.wait_for(1) == ["sync"]
 
 
-def test_the_file_left_by_a_crashed_primary_is_not_followed(tmp_path: Path, instances) -> None:
+def test_after_a_crashed_primary_the_next_launch_takes_over(tmp_path: Path, instances) -> None:
     profile = Profile(tmp_path / "profile")
-    profile.root.mkdir()
-    with socket.socket() as elsewhere:  # a port someone else listens on now
-        elsewhere.bind(("127.0.0.1", 0))
-        elsewhere.listen()
-        port = elsewhere.getsockname()[1]
-        (profile.root / "instance.json").write_text(json.dumps({"port": port, "key": "old"}))
-        # No process holds the profile's lock, so nothing is sent (and no second of waiting).
-        assert instances(profile).send(SHOW, timeout_ms=5000) is False
-        elsewhere.settimeout(0.2)
-        with pytest.raises(TimeoutError):
-            elsewhere.accept()
+    script = (
+        "import sys, time; from pathlib import Path; from app.paths import Profile; "
+        "from app.single_instance import SingleInstance; "
+        "primary = SingleInstance(Profile(Path(sys.argv[1]))); "
+        "assert primary.try_become_primary(); print('ready', flush=True); time.sleep(600)"
+    )
+    crashing = subprocess.Popen(
+        [sys.executable, "-c", script, str(profile.root)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert crashing.stdout is not None and crashing.stdout.readline() == "ready\n"
+        assert instances(profile).primary_runs()
+    finally:
+        crashing.kill()  # SIGKILL on POSIX: no clean-up runs, its files stay behind
+        crashing.wait()
+    assert (profile.root / "instance.json").exists()
+    assert instances(profile).send(SHOW, timeout_ms=5000) is False  # at once, nobody to ask
     inbox = Inbox()
     assert instances(profile, inbox).try_become_primary()
     assert instances(profile).send(SYNC)
     assert inbox.wait_for(1) == ["sync"]
+
+
+def test_a_primary_that_does_not_answer_is_not_taken_for_one(tmp_path: Path, instances) -> None:
+    profile = Profile(tmp_path / "profile")
+    first = instances(profile)
+    assert first.try_become_primary()
+    with socket.socket() as deaf:  # listens, never reads or answers
+        deaf.bind(("127.0.0.1", 0))
+        deaf.listen()
+        first.address_file.write_text(json.dumps({"port": deaf.getsockname()[1], "key": "k"}))
+        assert instances(profile).send(SHOW, timeout_ms=300) is False
+
+
+def test_probing_never_makes_a_profile_folder(tmp_path: Path, instances) -> None:
+    profile = Profile(tmp_path / "never-used")
+    assert instances(profile).primary_runs() is False
+    assert instances(profile).send(SYNC) is False
+    assert not profile.root.exists()
+
+
+def test_the_primary_knows_it_runs(tmp_path: Path, instances) -> None:
+    first = instances(Profile(tmp_path / "profile"))
+    assert not first.primary_runs()
+    assert first.try_become_primary()
+    assert first.primary_runs()
 
 
 def test_a_line_without_the_key_is_dropped(tmp_path: Path, instances) -> None:

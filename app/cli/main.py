@@ -122,6 +122,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ui.app import run_gui
 
         return run_gui(demo=args.demo)
+    precheck: Callable[[argparse.Namespace], None] | None = getattr(args, "precheck", None)
+    if precheck is not None:  # refusals that must not touch the profile folder at all
+        precheck(args)
     profile = Profile.default()
     try:
         configure_logging(profile.ensure())

@@ -92,13 +92,13 @@ class OsTask:
     def path_of(self, name: str) -> PurePath:
         return self.folder / name
 
-    def _local_path(self, name: str) -> Path:
+    def local_path(self, name: str) -> Path:
         return (self.local_folder if self.local_folder is not None else Path(self.folder)) / name
 
     def write(self) -> list[Path]:
         written = []
         for item in self.files:
-            target = self._local_path(item.name)
+            target = self.local_path(item.name)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(item.data())
             written.append(target)
@@ -106,7 +106,7 @@ class OsTask:
 
     def remove(self) -> None:
         for item in self.files:
-            self._local_path(item.name).unlink(missing_ok=True)
+            self.local_path(item.name).unlink(missing_ok=True)
 
 
 def current_platform() -> Platform:

@@ -181,12 +181,22 @@ class Directory:
         if site is not None:
             return site
         names = list(session.scalars(select(Site.name)))
-        closest = get_close_matches(name, names, n=1, cutoff=0.6)
-        hint = f" Did you mean '{closest[0]}'?" if closest else ""
+        closest = _closest_name(name, names)
+        hint = f" Did you mean '{closest}'?" if closest else ""
         raise NotFoundError(
             f"There is no local site named '{name}'.{hint} "
             'Add it first with: rostersync sites add "NAME".'
         )
+
+
+def _closest_name(typed: str, names: list[str]) -> str | None:
+    """The name ``typed`` most likely meant: one it is the start of, else the most similar."""
+    wanted = typed.casefold()
+    starting = sorted(n for n in names if n.casefold().startswith(wanted))
+    if starting:
+        return starting[0]
+    closest = get_close_matches(wanted, [n.casefold() for n in names], n=1, cutoff=0.6)
+    return next((n for n in names if closest and n.casefold() == closest[0]), None)
 
 
 def _find_site(session: Session, name: str) -> Site | None:

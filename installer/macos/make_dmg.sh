@@ -4,8 +4,9 @@
 # Run on macOS from the repository root, after `pyinstaller --noconfirm build.spec`.
 # Needs: macOS with the Xcode Command Line Tools (codesign, hdiutil, xcrun); bash 3.2 is enough.
 # Optional environment:
-#   CODESIGN_IDENTITY  a "Developer ID Application: NAME (TEAMID)" identity in a keychain: signs
-#                      the app (hardened runtime) and the .dmg. Unset: an unsigned .dmg.
+#   CODESIGN_IDENTITY  a "Developer ID Application: NAME (TEAMID)" identity in a keychain, set
+#                      also while building (build.spec signs the app with it, hardened
+#                      runtime): checks the app's signature and signs the .dmg. Unset: unsigned.
 #   NOTARY_PROFILE     a profile saved by `xcrun notarytool store-credentials`: notarizes and
 #                      staples the .dmg. Needs CODESIGN_IDENTITY.
 #   NOTARY_KEYCHAIN    the keychain holding that profile, when it is not the default keychain.
@@ -13,7 +14,6 @@ set -euo pipefail
 
 APP=dist/RosterSync.app
 OUT_DIR=dist/installer
-ENTITLEMENTS=installer/macos/entitlements.plist
 identity=${CODESIGN_IDENTITY:-}
 notary_profile=${NOTARY_PROFILE:-}
 notary_keychain=${NOTARY_KEYCHAIN:-}
@@ -34,10 +34,10 @@ version=$(/usr/libexec/PlistBuddy -c "Print :CFBundleShortVersionString" "$APP/C
 dmg="$OUT_DIR/RosterSync-$version.dmg"
 
 if [[ -n $identity ]]; then
-    echo "Signing $APP as $identity"
-    codesign --force --deep --options runtime --timestamp \
-        --entitlements "$ENTITLEMENTS" --sign "$identity" "$APP"
-    codesign --verify --strict --verbose=2 "$APP"
+    # PyInstaller signed each binary and the app while building (build.spec reads the same
+    # CODESIGN_IDENTITY, with installer/macos/entitlements.plist): check, do not re-sign.
+    echo "Checking the signature of $APP"
+    codesign --verify --deep --strict --verbose=2 "$APP"
 fi
 
 # After signing, so a signed app is tested as it ships: the hardened runtime can break it.

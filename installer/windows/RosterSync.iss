@@ -1,4 +1,4 @@
-; Inno Setup 6 script for the RosterSync Windows installer.
+; Inno Setup 6 script (6.3 or later, for x64compatible) for the RosterSync Windows installer.
 ; Build the app first (pyinstaller --noconfirm build.spec), then from the repository root:
 ;   iscc /DAppVersion=0.1.0 installer\windows\RosterSync.iss
 ; Output: dist\installer\RosterSync-<version>-setup.exe. Paths below are relative to this file.
@@ -76,9 +76,12 @@ const
 procedure StopRosterSync;
 var
   ResultCode: Integer;
+  Filter: String;
 begin
-  Exec(ExpandConstant('{sys}\taskkill.exe'), '/F /IM RosterSync.exe', '', SW_HIDE, ewWaitUntilTerminated, ResultCode);
-  Exec(ExpandConstant('{sys}\taskkill.exe'), '/F /IM rostersync-cli.exe', '', SW_HIDE, ewWaitUntilTerminated, ResultCode);
+  { Only this person's copies: an elevated uninstaller could otherwise end other users' too. }
+  Filter := '/F /FI "USERNAME eq ' + GetUserNameString + '" /IM ';
+  Exec(ExpandConstant('{sys}\taskkill.exe'), Filter + 'RosterSync.exe', '', SW_HIDE, ewWaitUntilTerminated, ResultCode);
+  Exec(ExpandConstant('{sys}\taskkill.exe'), Filter + 'rostersync-cli.exe', '', SW_HIDE, ewWaitUntilTerminated, ResultCode);
 end;
 
 procedure RemoveData;

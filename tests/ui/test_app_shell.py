@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from app.context import AppContext
 from app.demo.session import DemoSession
-from ui.app import AppShell
+from app.paths import Profile
+from app.single_instance import SingleInstance
+from ui.app import AppShell, LaunchRequests
 from ui.scheduler import NightlyScheduler
 from ui.tasks import TaskRunner
 from ui.tray import Tray
@@ -160,3 +162,18 @@ def test_finishing_the_wizard_again_does_not_double_the_nightly_sync(
     shell._wizard_finished(1)
     scheduler.due.emit(None)
     assert started == ["schedule"]
+
+
+def test_a_launch_request_that_arrives_during_start_up_is_handled_once_ready(qtbot, tmp_path):
+    requests = LaunchRequests()
+    primary = SingleInstance(Profile(tmp_path / "profile"), on_message=requests.deliver)
+    assert primary.try_become_primary()
+    try:
+        # A second launch while the first is still starting (its window not built yet); the
+        # request is taken (acknowledged) before anything could handle it.
+        assert SingleInstance(Profile(tmp_path / "profile")).send("show")
+        handled: list[str] = []
+        requests.handle_with(handled.append)
+        qtbot.waitUntil(lambda: handled == ["show"], timeout=5000)
+    finally:
+        primary.close()
