@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,6 +31,11 @@ class RunCounts:
     deactivated: int = 0
     unchanged: int = 0
     skipped: int = 0
+
+    @property
+    def changes(self) -> int:
+        """Rows a sync with these counts writes to the directory."""
+        return self.added + self.updated + self.deactivated
 
     def to_json(self) -> dict[str, int]:
         return {
@@ -122,9 +127,14 @@ class History:
         status: str,
         counts: RunCounts,
         skips: Iterable[SkipRecord] = (),
+        skipped_reasons: Mapping[str, int] | None = None,
         error: str | None = None,
     ) -> None:
-        """Close a run inside ``session``, so it commits together with the changes it made."""
+        """Close a run inside ``session``, so it commits together with the changes it made.
+
+        ``skips`` are recorded with the run; ``skipped_reasons`` (reason -> count) is taken from
+        them unless given (when the skips were recorded another way).
+        """
         rows = [
             {
                 "run_id": run_id,
@@ -135,9 +145,10 @@ class History:
             }
             for s in skips
         ]
-        reasons: dict[str, int] = {}
-        for row in rows:
-            reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
+        reasons = dict(skipped_reasons or {})
+        if skipped_reasons is None:
+            for row in rows:
+                reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
         session.execute(
             update(SyncRun)
             .where(SyncRun.id == run_id)

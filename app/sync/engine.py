@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,13 +19,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.errors import CanceledError, RosterSyncError, SafetyLimitError, SyncInProgressError
 from app.gc_pause import cyclic_gc_paused
 from app.oneroster.client import OneRosterClient
-from app.oneroster.download import download_users
-from app.oneroster.records import InvalidRecord, User, UsernameField
+from app.oneroster.pages_ahead import pages_ahead
+from app.oneroster.records import UsernameField
 from app.store.directory import Directory
 from app.store.history import History, RunCounts, SkipRecord
-from app.sync.apply import apply_plan, load_local_users
+from app.store.models import utc_now
 from app.sync.lock import SyncLock
-from app.sync.plan import LocalUser, Planner, SyncPlan
+from app.sync.placement import Decided, Placement
+from app.sync.plan import Classifier
+from app.sync.stage import StagingTable
 
 log = logging.getLogger(__name__)
 
@@ -134,28 +135,10 @@ class SyncResult:
         }
 
 
-def _counts(plan: SyncPlan) -> RunCounts:
-    return RunCounts(
-        added=len(plan.inserts),
-        updated=len(plan.updates),
-        deactivated=len(plan.deactivations),
-        unchanged=plan.unchanged,
-        skipped=len(plan.skips),
-    )
-
-
-def _site_counts(
-    plan: SyncPlan, local: dict[str, LocalUser], mapping: dict[str, int]
-) -> dict[int, SiteCounts]:
-    added = Counter(user.site_id for user in plan.inserts)
-    updated = Counter(user.site_id for user in plan.updates)
-    deactivated = Counter(local[sid].site_id for sid in plan.deactivations)
-    sites = set(mapping.values()) | set(added) | set(updated) | set(deactivated)
-    return {site: SiteCounts(added[site], updated[site], deactivated[site]) for site in sites}
-
-
-def _skip_records(plan: SyncPlan) -> list[SkipRecord]:
-    return [SkipRecord(s.sourced_id, s.name, s.reason, s.detail) for s in plan.skips]
+def _site_counts(decided: Decided, mapping: dict[str, int]) -> dict[int, SiteCounts]:
+    sites = {site: SiteCounts() for site in mapping.values()}
+    sites.update({site: SiteCounts(*counts) for site, counts in decided.site_counts.items()})
+    return sites
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -247,89 +230,87 @@ class SyncEngine:
         cancel: threading.Event,
     ) -> None:
         report(Progress("connecting", 0, None))
-        users, invalid = self._download(since, report, cancel)
-        report(Progress("comparing", 0, None))
-        with self.directory.database.session() as session:
-            local = load_local_users(session)
         mapping = self.directory.mapping()
-        planner = Planner(local, mapping, self._username_field, full=result.mode == "full")
-        plan = planner.plan(users.values(), invalid)
-        result.site_counts = _site_counts(plan, local, mapping)
-        active_before = sum(1 for user in local.values() if user.active)
-        deactivations = len(plan.deactivations)
-        limit_hit = self._safety.exceeded(deactivations, active_before)
-        if limit_hit and not request.allow_mass_deactivation:
-            result.would_deactivate = list(plan.deactivations)
+        classifier = Classifier(mapping, self._username_field)
+        # One transaction: the users flow into the staging table page by page, then the rules
+        # are applied over it; a failure anywhere leaves the directory as it was.
+        with self.directory.database.session() as session:
+            stage = StagingTable(session.connection())
+            unreadable = self._download(stage, classifier, since, report, cancel)
+            report(Progress("comparing", 0, None))
+            placement = Placement(session.connection(), full=result.mode == "full")
+            decided = placement.decide(unstaged_skips=len(unreadable))
+            result.site_counts = _site_counts(decided, mapping)
+            result.counts, result.skipped_reasons = decided.counts, decided.skipped_reasons
+            active_before = placement.active_before()
+            deactivations = decided.counts.deactivated
+            limit_hit = self._safety.exceeded(deactivations, active_before)
+            error = self._safety.message(deactivations, active_before) if limit_hit else None
+            if limit_hit and not request.allow_mass_deactivation:
+                result.would_deactivate = placement.deactivated_ids()
+                if not request.dry_run:
+                    raise SafetyLimitError(error or "", deactivations, active_before)
+            if cancel.is_set():
+                raise CanceledError()
+            assert result.run_id is not None
             if request.dry_run:
-                self._record_dry_run(
-                    result, plan, "failed", self._safety.message(deactivations, active_before)
+                result.status = "failed" if limit_hit else "succeeded"
+                result.error, result.error_kind = error, SafetyLimitError.kind if error else None
+                placement.record_skips(result.run_id)
+            else:
+                report(Progress("saving", 0, decided.counts.changes))
+                placement.write(
+                    result.run_id,
+                    utc_now(),
+                    lambda done: self._saved(done, decided.counts.changes, report, cancel),
                 )
-                return
-            raise SafetyLimitError(
-                self._safety.message(deactivations, active_before), deactivations, active_before
+            self.history.finish(
+                session,
+                result.run_id,
+                status=result.status,
+                counts=result.counts,
+                skips=unreadable,
+                skipped_reasons=result.skipped_reasons,
+                error=result.error,
             )
-        if cancel.is_set():
-            raise CanceledError()
-        if request.dry_run:
-            self._record_dry_run(result, plan, "succeeded", None)
-            return
-        self._apply(result, plan, report, cancel)
+            stage.drop()
 
     def _download(
-        self, since: datetime | None, report: ProgressCallback, cancel: threading.Event
-    ) -> tuple[dict[str, User], list[InvalidRecord]]:
-        with self._connect(cancel) as client:
-            client.authenticate()
-            download = download_users(
-                client,
-                since=since,
-                on_progress=lambda done, total: report(Progress("downloading", done, total)),
-                cancel=cancel,
-            )
-        return download.users, download.invalid
-
-    def _record_dry_run(
-        self, result: SyncResult, plan: SyncPlan, status: Status, error: str | None
-    ) -> None:
-        result.status = status
-        result.error = error
-        result.error_kind = SafetyLimitError.kind if error else None
-        result.counts = _counts(plan)
-        result.skipped_reasons = plan.skipped_reasons
-        assert result.run_id is not None
-        with self.directory.database.session() as session:
-            self.history.finish(
-                session,
-                result.run_id,
-                status=status,
-                counts=result.counts,
-                skips=_skip_records(plan),
-                error=error,
-            )
-
-    def _apply(
         self,
-        result: SyncResult,
-        plan: SyncPlan,
+        stage: StagingTable,
+        classifier: Classifier,
+        since: datetime | None,
         report: ProgressCallback,
         cancel: threading.Event,
-    ) -> None:
-        assert result.run_id is not None
-        counts = _counts(plan)
-        report(Progress("saving", 0, plan.changes))
-        with self.directory.database.session() as session:
-            apply_plan(
-                session, plan, lambda done, total: report(Progress("saving", done, total)), cancel
-            )
-            self.history.finish(
-                session,
-                result.run_id,
-                status="succeeded",
-                counts=counts,
-                skips=_skip_records(plan),
-            )
-        result.counts = counts
-        result.skipped_reasons = plan.skipped_reasons
+    ) -> list[SkipRecord]:
+        """Stage every user, page by page; the records with no sourcedId at all, as skips."""
+        unreadable: list[SkipRecord] = []
+        received = 0
+        with self._connect(cancel) as client:
+            client.authenticate()
+            # The next pages download while this one is staged.
+            for page in pages_ahead(client.user_pages(modified_since=since), cancel):
+                staged = [classifier.classify(user) for user in page.records]
+                for record in page.invalid:
+                    staged_record = Classifier.invalid(record)
+                    if staged_record is not None:
+                        staged.append(staged_record)
+                    else:
+                        unreadable.append(
+                            SkipRecord(None, "(unnamed record)", "invalid_record", record.reason)
+                        )
+                stage.add(staged)
+                received += len(page.records) + len(page.invalid)
+                report(Progress("downloading", received, page.total))
+                if cancel.is_set():
+                    raise CanceledError()
+        return unreadable
+
+    @staticmethod
+    def _saved(done: int, total: int, report: ProgressCallback, cancel: threading.Event) -> None:
+        report(Progress("saving", done, total))
+        if cancel.is_set():
+            raise CanceledError()
 
     def _record_failure(self, result: SyncResult, status: Status, error: RosterSyncError) -> None:
         result.status = status

@@ -1,11 +1,21 @@
-"""Each sync rule of PRODUCT.md, on the planner alone (no I/O)."""
+"""Each sync rule of PRODUCT.md: the record checks, then the placement over a real directory."""
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert, select
+
 from app.oneroster.records import InvalidRecord, User, parse_user
-from app.sync.plan import LocalUser, Planner, SyncPlan
+from app.store.database import Database, sqlite_url
+from app.store.directory import Directory
+from app.store.models import DirectoryUser, utc_now
+from app.sync.placement import Placement
+from app.sync.plan import Classifier
+from app.sync.stage import StagingTable, staged
 from tests.support.oracle import SYNCED
 
 MAPPING = {"sch-a": 1, "sch-b": 2}
@@ -34,43 +44,85 @@ def local(
     role: str = "student",
     email: str | None = None,
     username: str | None = None,
-) -> LocalUser:
-    return LocalUser(
-        username or f"{sid}@district.example",
-        "Ann",
-        sid.upper(),
-        email if email is not None else f"{sid}@district.example",
-        role,
-        site,
-        active,
-    )
+) -> dict[str, Any]:
+    """A directory row, as an earlier sync left it."""
+    now = utc_now()
+    return {
+        "sourced_id": sid,
+        "username": username or f"{sid}@district.example",
+        "given_name": "Ann",
+        "family_name": sid.upper(),
+        "email": email if email is not None else f"{sid}@district.example",
+        "role": role,
+        "site_id": site,
+        "active": active,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+@dataclass
+class Planned:
+    """What a sync decided, before writing: its rows by decision, and its counts."""
+
+    inserts: list[Any] = field(default_factory=list)
+    updates: list[Any] = field(default_factory=list)
+    deactivations: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: int = 0
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
 
 
 def plan(
     users: list[User],
-    locals_: dict[str, LocalUser] | None = None,
+    locals_: dict[str, dict[str, Any]] | None = None,
     *,
     full: bool = True,
     field: str = "email",
     invalid: list[InvalidRecord] | None = None,
     mapping: dict[str, int] | None = None,
-) -> SyncPlan:
-    planner = Planner(
-        locals_ or {},
-        MAPPING if mapping is None else mapping,
-        field,  # type: ignore[arg-type]
-        full=full,
-    )
-    return planner.plan(users, invalid or [])
+) -> Planned:
+    classifier = Classifier(MAPPING if mapping is None else mapping, field)  # type: ignore[arg-type]
+    with tempfile.TemporaryDirectory() as folder:
+        database = Database(sqlite_url(Path(folder) / "directory.db"))
+        try:
+            Directory(database).add_sites(["Site A", "Site B"])  # ids 1 and 2
+            with database.session() as session:
+                if locals_:
+                    session.execute(insert(DirectoryUser), list(locals_.values()))
+                stage = StagingTable(session.connection())
+                rows = [classifier.classify(u) for u in users]
+                rows += [r for r in map(Classifier.invalid, invalid or []) if r is not None]
+                stage.add(rows)
+                placement = Placement(session.connection(), full=full)
+                unstaged = sum(1 for r in invalid or [] if r.sourced_id is None)
+                decided = placement.decide(unstaged_skips=unstaged)
+
+                def decided_as(decision: str) -> list[Any]:
+                    chosen = select(staged).where(staged.c.decision == decision)
+                    return list(session.execute(chosen.order_by(staged.c.seq)))
+
+                planned = Planned(
+                    inserts=decided_as("insert"),
+                    updates=decided_as("update"),
+                    deactivations=placement.deactivated_ids(),
+                    unchanged=decided.counts.unchanged,
+                    skipped=decided.counts.skipped,
+                    skipped_reasons=decided.skipped_reasons,
+                )
+                session.rollback()
+        finally:
+            database.close()
+    return planned
 
 
-def counted(result: SyncPlan) -> int:
+def counted(result: Planned) -> int:
     return (
         len(result.inserts)
         + len(result.updates)
         + len(result.deactivations)
         + result.unchanged
-        + len(result.skips)
+        + result.skipped
     )
 
 

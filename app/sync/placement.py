@@ -1,0 +1,277 @@
+"""The sync rules that need the whole sync and the local directory, over the staged users.
+
+After the record-level checks (:mod:`app.sync.plan`), each staged user gets its ``decision``:
+
+- a ``candidate`` whose username (ignoring case) another candidate of this sync also has, or an
+  active local user a delta sync did not fetch: skipped as ``duplicate_username``;
+- else ``insert`` (no local record), ``unchanged`` (an active local record with the same
+  fields) or ``update`` (anything else, a returning inactive user included);
+- ``unmapped_school`` and ``leaving`` users with an active local record: ``deactivate``; other
+  ``leaving`` users: ``unchanged``; everyone else: ``skip`` with the staged reason.
+
+A full sync also deactivates the active local users it did not see at all. Everything here is a
+handful of set-based statements inside the sync's one transaction, so it takes the same small
+memory for a thousand users as for a million.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.store.history import RunCounts
+from app.store.models import DirectoryUser, SkippedUser
+from app.sync.stage import shared_usernames, staged
+
+users = DirectoryUser.__table__
+skips = SkippedUser.__table__
+_s, _u = staged.c, users.c
+
+_same_record = and_(
+    _u.sourced_id == _s.sourced_id,
+    _u.active.is_(true()),
+    _u.username == _s.username,
+    _u.given_name == _s.given_name,
+    _u.family_name == _s.family_name,
+    _u.email.is_not_distinct_from(_s.email),
+    _u.role == _s.role,
+    _u.site_id == _s.site_id,
+)
+_active_record = and_(_u.sourced_id == _s.sourced_id, _u.active.is_(true()))
+_any_record = _u.sourced_id == _s.sourced_id
+
+DECISION = case(
+    (
+        and_(
+            _s.outcome == "candidate",
+            _s.username_key.in_(select(shared_usernames.c.username_key)),
+        ),
+        "duplicate",
+    ),
+    (and_(_s.outcome == "candidate", not_(exists().where(_any_record))), "insert"),
+    (and_(_s.outcome == "candidate", exists().where(_same_record)), "unchanged"),
+    (_s.outcome == "candidate", "update"),
+    (
+        and_(_s.outcome.in_(("unmapped_school", "leaving")), exists().where(_active_record)),
+        "deactivate",
+    ),
+    (_s.outcome == "leaving", "unchanged"),
+    else_="skip",
+)
+
+
+@dataclass
+class Decided:
+    """What the sync will do, before anything is written."""
+
+    counts: RunCounts
+    skipped_reasons: dict[str, int]
+    #: Local site id -> (added, updated, deactivated).
+    site_counts: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+
+class Placement:
+    """Decides and writes one staged sync on ``connection`` (inside its transaction)."""
+
+    def __init__(self, connection: Connection, *, full: bool) -> None:
+        self.connection = connection
+        self.full = full
+
+    # --- deciding --------------------------------------------------------------------------
+
+    def decide(self, unstaged_skips: int = 0) -> Decided:
+        """Find shared usernames, give each staged user its decision and count them.
+
+        ``unstaged_skips`` are records skipped without a row (no sourcedId at all).
+        """
+        self._find_shared_usernames()
+        self.connection.execute(update(staged).values(decision=DECISION))
+        by_decision = dict(
+            self.connection.execute(select(_s.decision, func.count()).group_by(_s.decision)).all()
+        )
+        reasons = dict(
+            self.connection.execute(
+                select(_skip_reason(), func.count())
+                .where(_s.decision.in_(("skip", "duplicate")))
+                .group_by(_skip_reason())
+            ).all()
+        )
+        if unstaged_skips:
+            reasons["invalid_record"] = reasons.get("invalid_record", 0) + unstaged_skips
+        deactivated = by_decision.get("deactivate", 0) + self._count(self._unseen())
+        counts = RunCounts(
+            added=by_decision.get("insert", 0),
+            updated=by_decision.get("update", 0),
+            deactivated=deactivated,
+            unchanged=by_decision.get("unchanged", 0),
+            skipped=sum(reasons.values()),
+        )
+        return Decided(counts, reasons, self._site_counts())
+
+    def deactivated_ids(self) -> list[str]:
+        """Everyone this sync would deactivate (what the safety limit shows)."""
+        listed = select(_s.sourced_id).where(_s.decision == "deactivate")
+        unseen = select(_u.sourced_id).where(self._unseen())
+        return list(self.connection.scalars(listed.union_all(unseen)))
+
+    def active_before(self) -> int:
+        return self._count(_u.active.is_(true()))
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def write(self, run_id: int, now: datetime, progress: Callable[[int], None]) -> None:
+        """Apply every decision and record the skips; ``progress(rows written so far)``."""
+        done = 0
+        for step in (self._insert, self._update, self._deactivate):
+            done += step(now)
+            progress(done)
+        self.record_skips(run_id)
+
+    def record_skips(self, run_id: int) -> None:
+        reason = _skip_reason()
+        sharers = (
+            select(shared_usernames.c.sharers)
+            .where(shared_usernames.c.username_key == _s.username_key)
+            .scalar_subquery()
+        )
+        detail = case(
+            (
+                _s.decision == "duplicate",
+                literal("'")
+                + _s.username
+                + literal("' is shared by ")
+                + cast(sharers, String)
+                + literal(" users"),
+            ),
+            else_=_s.detail,
+        )
+        chosen = (
+            select(literal(run_id, Integer), _s.sourced_id, _s.name, reason, detail)
+            .where(_s.decision.in_(("skip", "duplicate")))
+            .order_by(_s.seq)
+        )
+        self.connection.execute(
+            insert(skips).from_select(["run_id", "sourced_id", "name", "reason", "detail"], chosen)
+        )
+
+    def _insert(self, now: datetime) -> int:
+        columns = ["sourced_id", "username", "given_name", "family_name", "email", "role"]
+        chosen = select(
+            *(_s[name] for name in columns),
+            _s.site_id,
+            true(),
+            literal(now),
+            literal(now),
+        ).where(_s.decision == "insert")
+        names = [*columns, "site_id", "active", "created_at", "updated_at"]
+        return self.connection.execute(insert(users).from_select(names, chosen)).rowcount
+
+    def _update(self, now: datetime) -> int:
+        statement = (
+            update(users)
+            .where(_u.sourced_id == _s.sourced_id, _s.decision == "update")
+            .values(
+                username=_s.username,
+                given_name=_s.given_name,
+                family_name=_s.family_name,
+                email=_s.email,
+                role=_s.role,
+                site_id=_s.site_id,
+                active=True,
+                updated_at=now,
+            )
+        )
+        return self.connection.execute(statement).rowcount
+
+    def _deactivate(self, now: datetime) -> int:
+        listed = _u.sourced_id.in_(select(_s.sourced_id).where(_s.decision == "deactivate"))
+        leaving = or_(listed, self._unseen()) if self.full else listed
+        statement = update(users).where(leaving).values(active=False, updated_at=now)
+        return self.connection.execute(statement).rowcount
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _find_shared_usernames(self) -> None:
+        counted = (
+            select(_s.username_key, func.count().label("sharers"))
+            .where(_s.outcome == "candidate")
+            .group_by(_s.username_key)
+        )
+        shared = dict(self.connection.execute(counted.having(func.count() > 1)).all())
+        if not self.full:
+            for key in self._usernames_kept_by_unfetched_users():
+                shared[key] = shared.get(key, 1) + 1
+        if shared:
+            self.connection.execute(
+                insert(shared_usernames),
+                [{"username_key": key, "sharers": n} for key, n in shared.items()],
+            )
+
+    def _usernames_kept_by_unfetched_users(self) -> set[str]:
+        """Keys of this delta's candidates that an active user it did not fetch already has."""
+        wanted = set(
+            self.connection.scalars(
+                select(_s.username_key).where(_s.outcome == "candidate").distinct()
+            )
+        )
+        if not wanted:
+            return set()
+        unfetched = select(_u.username).where(
+            _u.active.is_(true()), not_(exists().where(_any_record))
+        )
+        found: set[str] = set()
+        # Case folding differs from SQL's lower() beyond ASCII, so it is done here, streamed.
+        for username in self.connection.execution_options(yield_per=5000).scalars(unfetched):
+            key = username.casefold()
+            if key in wanted:
+                found.add(key)
+        return found
+
+    def _unseen(self) -> ColumnElement[bool]:
+        """Active local users a full sync did not see at all (nothing, for a delta sync)."""
+        if not self.full:
+            return literal(False)
+        return and_(_u.active.is_(true()), not_(exists().where(_any_record)))
+
+    def _count(self, condition: ColumnElement[bool]) -> int:
+        return self.connection.scalar(select(func.count()).select_from(users).where(condition))
+
+    def _site_counts(self) -> dict[int, tuple[int, int, int]]:
+        per_site: dict[int, list[int]] = {}
+        changed = (
+            select(_s.site_id, _s.decision, func.count())
+            .where(_s.decision.in_(("insert", "update")))
+            .group_by(_s.site_id, _s.decision)
+        )
+        for site_id, decision, count in self.connection.execute(changed):
+            per_site.setdefault(site_id, [0, 0, 0])[0 if decision == "insert" else 1] += count
+        listed = _u.sourced_id.in_(select(_s.sourced_id).where(_s.decision == "deactivate"))
+        leaving = or_(listed, self._unseen())
+        deactivated = select(_u.site_id, func.count()).where(leaving).group_by(_u.site_id)
+        for site_id, count in self.connection.execute(deactivated):
+            per_site.setdefault(site_id, [0, 0, 0])[2] += count
+        return {site: (a, u, d) for site, (a, u, d) in per_site.items()}
+
+
+def _skip_reason() -> ColumnElement[str]:
+    return case((_s.decision == "duplicate", "duplicate_username"), else_=_s.outcome)
