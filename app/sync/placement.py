@@ -166,7 +166,7 @@ class Placement:
             else_=_s.detail,
         )
         chosen = (
-            select(literal(run_id, Integer), _s.sourced_id, _s.name, reason, detail)
+            select(literal(run_id, Integer), _s.sourced_id, _display_name(), reason, detail)
             .where(_s.decision.in_(("skip", "duplicate")))
             .order_by(_s.seq)
         )
@@ -271,6 +271,12 @@ class Placement:
         for site_id, count in self.connection.execute(deactivated):
             per_site.setdefault(site_id, [0, 0, 0])[2] += count
         return {site: (a, u, d) for site, (a, u, d) in per_site.items()}
+
+
+def _display_name() -> ColumnElement[str]:
+    """The person's name for the history, or their sourcedId when the record has none."""
+    full_name = func.trim(_s.given_name + literal(" ") + _s.family_name)
+    return func.substr(func.coalesce(func.nullif(full_name, ""), _s.sourced_id), 1, 255)
 
 
 def _skip_reason() -> ColumnElement[str]:

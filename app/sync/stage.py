@@ -8,35 +8,36 @@ memory however many users there are, and a sync that fails leaves nothing behind
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.dml import Insert
 
 from app.sync.plan import StagedUser
 
 _metadata = MetaData()
 
-#: One row per provider user of this sync (a user sent twice counts once, as last sent).
+#: One row per provider user of this sync (a user sent twice counts once, as last sent). The
+#: first columns are :class:`StagedUser`'s, in its order.
 staged = Table(
     "rostersync_staged_users",
     _metadata,
     Column("sourced_id", String, primary_key=True),
-    Column("seq", Integer, nullable=False),  # arrival order, for the history's skip list
     Column("outcome", String(20), nullable=False),
-    Column("decision", String(20)),  # set by placement
-    Column("name", String, nullable=False),
+    Column("given_name", String, nullable=False),
+    Column("family_name", String, nullable=False),
     Column("detail", Text, nullable=False),
     Column("username", String),
-    Column("username_key", String, index=True),
-    Column("given_name", String),
-    Column("family_name", String),
+    Column("username_key", String),
     Column("email", String),
     Column("role", String(40)),
     Column("site_id", Integer),
+    Column("seq", Integer, nullable=False),  # arrival order, for the history's skip list
+    Column("decision", String(20)),  # set by placement
     prefixes=["TEMPORARY"],
 )
+_STAGED_FIELDS = [*StagedUser._fields, "seq"]
 
 #: Usernames shared by more than one user of this sync (or by a user it did not fetch).
 shared_usernames = Table(
@@ -59,42 +60,48 @@ class StagingTable:
         self.drop()  # a table left by a crashed sync on a pooled connection
         for table in _TABLES:
             table.create(connection)
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(staged)
-        # A user sent again (data changing between pages) counts once, as last sent...
-        self._replace = statement.on_conflict_do_update(
-            index_elements=[staged.c.sourced_id],
-            set_={c.name: statement.excluded[c.name] for c in staged.columns if c.name != "seq"},
-        )
-        # ...but an unreadable copy never replaces a readable one.
-        self._keep = statement.on_conflict_do_nothing(index_elements=[staged.c.sourced_id])
+        self._replace, self._keep = _upserts(connection.dialect)
 
     def add(self, users: Sequence[StagedUser]) -> None:
-        readable = [self._row(user) for user in users if user.outcome != "invalid_record"]
-        unreadable = [self._row(user) for user in users if user.outcome == "invalid_record"]
-        if readable:
-            self.connection.execute(self._replace, readable)
-        if unreadable:
-            self.connection.execute(self._keep, unreadable)
+        """Stage one page of users."""
+        start, self._seq = self._seq, self._seq + len(users)
+        rows = [(*user, start + n) for n, user in enumerate(users)]
+        readable = [row for row in rows if row[1] != "invalid_record"]
+        unreadable = [row for row in rows if row[1] == "invalid_record"]
+        for statement, chosen in ((self._replace, readable), (self._keep, unreadable)):
+            if not chosen:
+                continue
+            if isinstance(statement, str):
+                self.connection.exec_driver_sql(statement, chosen)
+            else:
+                named = [dict(zip(_STAGED_FIELDS, row, strict=True)) for row in chosen]
+                self.connection.execute(statement, named)
 
     def drop(self) -> None:
         for table in reversed(_TABLES):
             table.drop(self.connection, checkfirst=True)
 
-    def _row(self, user: StagedUser) -> dict[str, Any]:
-        self._seq += 1
-        return {
-            "sourced_id": user.sourced_id,
-            "seq": self._seq,
-            "outcome": user.outcome,
-            "decision": None,
-            "name": user.name[:255],
-            "detail": user.detail,
-            "username": user.username,
-            "username_key": user.username_key,
-            "given_name": user.given_name,
-            "family_name": user.family_name,
-            "email": user.email,
-            "role": user.role,
-            "site_id": user.site_id,
-        }
+
+def _upserts(dialect: Dialect) -> tuple[str | Insert, str | Insert]:
+    """The statements that stage a readable and an unreadable user.
+
+    A user sent again (data changing between pages) counts once, as last sent; but an unreadable
+    copy never replaces a readable one. For SQLite they go to the driver as SQL text, a page of
+    rows per call, sparing SQLAlchemy's work for each row; elsewhere SQLAlchemy turns a page
+    into a few multi-row INSERTs, far fewer round trips to a server.
+    """
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    statement = insert(staged).values({name: bindparam(name) for name in _STAGED_FIELDS})
+    replace = statement.on_conflict_do_update(
+        index_elements=[staged.c.sourced_id],
+        set_={name: statement.excluded[name] for name in StagedUser._fields},
+    )
+    keep = statement.on_conflict_do_nothing(index_elements=[staged.c.sourced_id])
+    if dialect.name != "sqlite":
+        return replace, keep
+    texts = []
+    for chosen in (replace, keep):
+        compiled = chosen.compile(dialect=dialect)
+        assert list(compiled.positiontup or []) == _STAGED_FIELDS  # rows are tuples in this order
+        texts.append(str(compiled))
+    return texts[0], texts[1]
