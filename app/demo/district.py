@@ -274,13 +274,14 @@ class DemoDistrict:
     def _changed_page(
         self, offset: int, limit: int, cutoff: datetime, strict: bool
     ) -> tuple[list[str], int]:
-        rows = [
-            self._base_json(i)
-            for i in sorted(self._overrides)
-            if _matches(self._overrides[i], cutoff, strict)
-        ]
-        rows += (_dumps(r) for r in self._added.values() if _matches(r, cutoff, strict))
-        return rows[offset : offset + limit], len(rows)
+        overrides = self._overrides
+        changed = [i for i in sorted(overrides) if _matches(overrides[i], cutoff, strict)]
+        added = [r for r in self._added.values() if _matches(r, cutoff, strict)]
+        # Only this page's records are turned into JSON: a big delta is many pages.
+        page = [self._base_json(i) for i in changed[offset : offset + limit]]
+        start = max(0, offset - len(changed))
+        page += map(_dumps, added[start : start + limit - len(page)])
+        return page, len(changed) + len(added)
 
     def _now_stamp(self) -> str:
         # Never at or before the base date, so a change is always newer than the base users.
