@@ -6,7 +6,7 @@ The command line and the GUI both build one of these; nothing in here touches Qt
 from __future__ import annotations
 
 import threading
-from functools import cached_property
+from functools import cached_property, partial
 
 from app.errors import ConfigurationError, SecretStoreError
 from app.oneroster.client import Credentials, OneRosterClient, RetryPolicy
@@ -67,8 +67,10 @@ class AppContext:
         cancel: threading.Event | None = None,
         connection: ConnectionSettings | None = None,
         secret: str | None = None,
+        page_concurrency: int | None = None,
     ) -> OneRosterClient:
-        """A client for the saved connection, or for one being tried out (``connection``)."""
+        """A client for the saved connection, or for one being tried out (``connection``);
+        ``page_concurrency`` overrides the setting for this client."""
         connection = connection or self.settings.connection
         if connection.is_complete and not connection.enabled:
             raise ConfigurationError(
@@ -92,14 +94,18 @@ class AppContext:
             cancel=cancel,
             retry=self.retry,
             page_size=self.settings.page_size,
+            page_concurrency=page_concurrency or self.settings.page_concurrency,
         )
 
-    def engine(self, username_field: UsernameField | None = None) -> SyncEngine:
+    def engine(
+        self, username_field: UsernameField | None = None, page_concurrency: int | None = None
+    ) -> SyncEngine:
+        """The sync engine; ``page_concurrency`` overrides the setting for its downloads."""
         return SyncEngine(
             self.directory,
             self.history,
             lock=SyncLock(self.profile.sync_lock_file),
-            connect=self.client,
+            connect=partial(self.client, page_concurrency=page_concurrency),
             username_field=username_field or self.settings.username_field,
         )
 

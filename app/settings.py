@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from app.oneroster.client import MAX_PAGE_CONCURRENCY
 from app.oneroster.records import USERNAME_FIELDS, UsernameField
 from app.paths import Profile
 
@@ -54,6 +55,8 @@ class Settings:
     #: Empty means the SQLite file in the profile folder.
     database_url: str = ""
     page_size: int = 1000
+    #: Page requests in flight at once during a download (1 to 5); 1 asks for one page at a time.
+    page_concurrency: int = 1
     #: True once the setup wizard was finished; until then ``rostersync`` opens the wizard.
     setup_complete: bool = False
     #: True once the person was told that closing the window keeps RosterSync in the tray.
@@ -78,7 +81,13 @@ class Settings:
             settings.username_field = data["username_field"]
         if isinstance(data.get("page_size"), int) and data["page_size"] > 0:
             settings.page_size = data["page_size"]
+        if _is_concurrency(data.get("page_concurrency")):
+            settings.page_concurrency = data["page_concurrency"]
         return settings
+
+
+def _is_concurrency(value: object) -> bool:
+    return type(value) is int and 1 <= value <= MAX_PAGE_CONCURRENCY  # exact: not a bool
 
 
 def _dataclass_from(kind: type[_Section], data: object) -> _Section:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.paths import Profile
 from app.settings import Settings, SettingsFile
 from tests.conftest import Cli
@@ -48,3 +50,35 @@ def test_a_corrupted_settings_file_is_set_aside_with_a_message(cli: Cli, isolate
     assert "set aside" in result.err
     aside = list(isolated_profile.root.glob("settings.corrupt-*.json"))
     assert len(aside) == 1 and aside[0].read_text() == "{ this is not json"
+
+
+def test_page_concurrency_is_saved_and_read_back(isolated_profile: Profile):
+    store = SettingsFile(isolated_profile)
+    settings = Settings()
+    assert settings.page_concurrency == 1
+    settings.page_concurrency = 4
+    store.save(settings)
+    assert SettingsFile(isolated_profile).load().page_concurrency == 4
+
+
+@pytest.mark.parametrize("value", [0, 6, -1, 2.5, "3", True, None, [3]])
+def test_page_concurrency_outside_one_to_five_keeps_the_default(value: object):
+    assert Settings.from_json({"page_concurrency": value}).page_concurrency == 1
+
+
+@pytest.mark.parametrize("value", [1, 3, 5])
+def test_page_concurrency_from_one_to_five_is_kept(value: int):
+    assert Settings.from_json({"page_concurrency": value}).page_concurrency == value
+
+
+@pytest.mark.parametrize("value", ["0", "6", "two", "2.5"])
+def test_sync_concurrency_outside_one_to_five_is_refused(
+    cli: Cli, capsys: pytest.CaptureFixture[str], value: str
+):
+    with pytest.raises(SystemExit) as exited:
+        cli("sync", "--concurrency", value)
+    assert exited.value.code == 2
+    assert (
+        f"argument --concurrency: '{value}' is not a number from 1 to 5 (Infinite Campus allows "
+        "at most 5 requests at once)"
+    ) in capsys.readouterr().err

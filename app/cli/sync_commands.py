@@ -11,6 +11,7 @@ from typing import Any
 from app.cli.output import positive_int, print_json, print_table
 from app.context import AppContext
 from app.errors import NotFoundError
+from app.oneroster.client import MAX_PAGE_CONCURRENCY
 from app.redaction import redact
 from app.sync.engine import Progress, SyncMode, SyncRequest, SyncResult
 
@@ -41,6 +42,13 @@ def register(commands: Any) -> None:
         help="print progress lines (stage done total) to standard error",
     )
     sync.add_argument("--json", action="store_true", help="print the result as JSON")
+    sync.add_argument(
+        "--concurrency",
+        type=page_concurrency,
+        metavar="N",
+        help=f"page requests in flight at once, 1 to {MAX_PAGE_CONCURRENCY} (this run only; "
+        "the default is the saved setting, normally 1)",
+    )
     sync.set_defaults(handler=run_sync)
 
     history = commands.add_parser("history", help="past syncs, newest first")
@@ -53,6 +61,20 @@ def register(commands: Any) -> None:
         help="the people run RUN (its id in 'history --json') skipped, and why",
     )
     history.set_defaults(handler=run_history)
+
+
+def page_concurrency(text: str) -> int:
+    """An argparse type: how many page requests may be in flight at once."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_PAGE_CONCURRENCY:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a number from 1 to {MAX_PAGE_CONCURRENCY} (Infinite Campus allows "
+            f"at most {MAX_PAGE_CONCURRENCY} requests at once)"
+        )
+    return value
 
 
 def choose_mode(args: argparse.Namespace, context: AppContext) -> SyncMode:
@@ -80,7 +102,7 @@ def run_sync(args: argparse.Namespace, context: AppContext) -> int:
         trigger="schedule" if args.scheduled else "cli",
     )
     cancel = threading.Event()
-    result = context.engine().run(
+    result = context.engine(page_concurrency=args.concurrency).run(
         request, progress=_print_progress if args.progress else None, cancel=cancel
     )
     if args.json:

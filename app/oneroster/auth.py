@@ -8,6 +8,7 @@ is used from then on.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -243,7 +244,11 @@ def read_token_reply(reply: Reply, *, scope: str | None, now: float) -> Token | 
 
 
 class TokenSource:
-    """Hands out a valid access token, fetching a new one when the old one is about to expire."""
+    """Hands out a valid access token, fetching a new one when the old one is about to expire.
+
+    Thread-safe: pages fetched in parallel share one token, and when it expires (or the provider
+    refuses it) only one of them asks for a new one while the others wait for it.
+    """
 
     def __init__(
         self,
@@ -257,6 +262,7 @@ class TokenSource:
         self._clock = clock
         self._style: AuthStyle | None = None
         self._token: Token | None = None
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return (
@@ -264,27 +270,40 @@ class TokenSource:
             f"has_token={self._token is not None})"
         )
 
-    def token(self) -> str:
-        """A token that is not about to expire."""
-        token = self._token
-        if token is None or (token.renew_at is not None and self._clock() >= token.renew_at):
-            token = self.renew()
-        return token.value
+    def token(self, via: Transport | None = None) -> str:
+        """A token that is not about to expire, asked for through ``via`` when one is needed."""
+        with self._lock:
+            token = self._token
+            if token is None or (token.renew_at is not None and self._clock() >= token.renew_at):
+                token = self._renew(via or self._transport)
+            return token.value
 
-    def auth(self) -> BearerAuth:
+    def auth(self, via: Transport | None = None) -> BearerAuth:
         """Request authentication with a token that is not about to expire."""
-        return BearerAuth(self.token())
+        return BearerAuth(self.token(via))
 
     def forget(self) -> None:
-        self._token = None
+        with self._lock:
+            self._token = None
+
+    def expire(self, refused: str) -> None:
+        """The provider refused this token: the next ``token()`` gets a new one, unless another
+        thread already did (so N pages refused at once cost one renewal, not N)."""
+        with self._lock:
+            if self._token is not None and self._token.value == refused:
+                self._token = None
 
     def renew(self) -> Token:
         """Ask the Token URL for a new token now."""
+        with self._lock:
+            return self._renew(self._transport)
+
+    def _renew(self, transport: Transport) -> Token:
         styles: tuple[AuthStyle, ...] = (self._style,) if self._style else ("basic", "body")
         refusals: list[TokenRefusal] = []
         for style in styles:
             asked_at = self._clock()  # the token's lifetime starts before its answer arrives
-            reply = self._post(style)
+            reply = self._post(transport, style)
             outcome = read_token_reply(reply, scope=self._credentials.scope, now=asked_at)
             if isinstance(outcome, Token):
                 if self._style != style:
@@ -297,7 +316,7 @@ class TokenSource:
         # First of the most precise: with one style a server often just says "no credentials".
         raise max(refusals, key=lambda r: r.precision).error
 
-    def _post(self, style: AuthStyle) -> Reply:
+    def _post(self, transport: Transport, style: AuthStyle) -> Reply:
         creds = self._credentials
         form = {"grant_type": "client_credentials"}
         if creds.scope:
@@ -310,7 +329,7 @@ class TokenSource:
         # Once this Token URL has issued a token, a broken answer is a hiccup worth retrying;
         # before, it means the URL is wrong, and the person should hear so at once.
         issued_before = self._style is not None
-        return self._transport.request(
+        return transport.request(
             "POST",
             creds.token_url,
             data=form,

@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Generic, Protocol, Self, TypeVar
-from urllib.parse import urljoin, urlsplit
+from typing import Any, Final, Generic, Protocol, Self, TypeVar
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
 from app.errors import AccessDeniedError, NotOneRosterError, ProviderError, RosterSyncError
-from app.oneroster.auth import Credentials, TokenSource
+from app.oneroster.auth import BearerAuth, Credentials, TokenSource
 from app.oneroster.records import InvalidRecord, School, User, parse_school, parse_user
 from app.oneroster.transport import (
     PROVIDER,
@@ -27,9 +30,21 @@ from app.oneroster.transport import (
 )
 from app.oneroster.urls import ONEROSTER_PATH, normalize_base_url
 
-__all__ = ["ONEROSTER_PATH", "Credentials", "OneRosterClient", "Page", "RetryPolicy"]
+__all__ = [
+    "MAX_PAGE_CONCURRENCY",
+    "ONEROSTER_PATH",
+    "Credentials",
+    "OneRosterClient",
+    "Page",
+    "RetryPolicy",
+]
 
 log = logging.getLogger(__name__)
+
+#: Page requests in flight at once, at most: Infinite Campus's off-peak limit.
+MAX_PAGE_CONCURRENCY: Final = 5
+#: How often a thread waiting for a page checks for a cancel (seconds).
+_CANCEL_POLL: Final = 0.1
 
 T = TypeVar("T")
 
@@ -82,6 +97,16 @@ def _total_count(reply: Reply) -> int | None:
     return total if total >= 0 else None
 
 
+@dataclass
+class _Cursor:
+    """Where paging has got to."""
+
+    offset: int = 0  # records received so far
+    link: str | None = None  # the provider's rel="next", once it sends one
+    previous_ids: tuple[str, ...] = ()
+    done: bool = False
+
+
 def _filter_since(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -90,7 +115,11 @@ def _filter_since(moment: datetime) -> str:
 
 
 class OneRosterClient:
-    """Reads a OneRoster 1.2 (or 1.1) rostering service. Not thread-safe; cancel from anywhere."""
+    """Reads a OneRoster 1.2 (or 1.1) rostering service.
+
+    Use it from one thread at a time (it may run page requests on its own worker threads);
+    cancel from anywhere.
+    """
 
     def __init__(
         self,
@@ -100,6 +129,7 @@ class OneRosterClient:
         cancel: threading.Event | None = None,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing it is safe
         page_size: int = 1000,
+        page_concurrency: int = 1,
         timeout: tuple[float, float] = (10.0, 60.0),
         verify: bool | str = True,
         session: requests.Session | None = None,
@@ -107,6 +137,8 @@ class OneRosterClient:
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
+        if not 1 <= page_concurrency <= MAX_PAGE_CONCURRENCY:
+            raise ValueError(f"page_concurrency must be from 1 to {MAX_PAGE_CONCURRENCY}")
         check_verify(verify)
         self.base_url = normalize_base_url(base_url)
         credentials = credentials.normalized()
@@ -121,6 +153,7 @@ class OneRosterClient:
         )
         self._tokens = TokenSource(self._transport, credentials, clock=clock)
         self._page_size = page_size
+        self._page_concurrency = page_concurrency
         self._data_seen = False  # whether the Base URL has ever answered with OneRoster data
 
     def __repr__(self) -> str:
@@ -169,23 +202,33 @@ class OneRosterClient:
     # -- paging -----------------------------------------------------------------------------
 
     def _pages(self, collection: _Collection[R], extra: Mapping[str, str]) -> Iterator[Page[R]]:
-        link: str | None = None  # the provider's rel="next", once it sends one
-        offset = 0
-        previous_ids: list[str] = []
-        while True:
-            reply, raw = self._fetch(collection, link, extra, offset)
-            page = self._parse(collection, raw, offset, _total_count(reply))
-            if not raw:
-                if offset == 0:
-                    yield page
-                self._check_complete(collection, offset, page.total)
-                return
-            previous_ids = self._check_moving_on(collection, page, previous_ids)
-            yield page
-            offset += len(raw)
-            link = self._next_url(reply)
-            if link is None and self._at_end(reply, offset):
-                return
+        cursor = _Cursor()
+        reply, raw = self._fetch(collection, None, extra, 0)
+        yield from self._take(collection, cursor, reply, raw)
+        if self._page_concurrency > 1 and self._pages_by_offset(collection, cursor, reply):
+            total = _total_count(reply)
+            assert total is not None  # checked by _pages_by_offset
+            yield from self._parallel_pages(collection, extra, cursor, len(raw), total)
+        while not cursor.done:
+            reply, raw = self._fetch(collection, cursor.link, extra, cursor.offset)
+            yield from self._take(collection, cursor, reply, raw)
+
+    def _take(
+        self, collection: _Collection[R], cursor: _Cursor, reply: Reply, raw: list[Any]
+    ) -> Iterator[Page[R]]:
+        """Pass on the page at the cursor, with every check, and move the cursor past it."""
+        page = self._parse(collection, raw, cursor.offset, _total_count(reply))
+        if not raw:
+            cursor.done = True
+            if cursor.offset == 0:
+                yield page
+            self._check_complete(collection, cursor.offset, page.total)
+            return
+        cursor.previous_ids = self._check_moving_on(collection, page, cursor.previous_ids)
+        yield page
+        cursor.offset += len(raw)
+        cursor.link = self._next_url(reply)
+        cursor.done = cursor.link is None and self._at_end(reply, cursor.offset)
 
     def _fetch(
         self,
@@ -199,12 +242,105 @@ class OneRosterClient:
         params: dict[str, str | int] = {**extra, "limit": self._page_size, "offset": offset}
         return self._get(collection, self.base_url + collection.path, params)
 
+    # -- parallel paging ----------------------------------------------------------------------
+
+    def _pages_by_offset(self, collection: _Collection[Any], cursor: _Cursor, reply: Reply) -> bool:
+        """Whether the rest can be fetched by offset in parallel: more to come, a total to plan
+        by, and no rel="next" link other than the same request at the next offset."""
+        if cursor.done or _total_count(reply) is None:
+            return False
+        if cursor.link is None:
+            return True
+        link, ours = urlsplit(cursor.link), urlsplit(self.base_url + collection.path)
+        offsets = parse_qs(link.query).get("offset", [])
+        return link.path == ours.path and offsets == [str(cursor.offset)]
+
+    def _parallel_pages(
+        self,
+        collection: _Collection[R],
+        extra: Mapping[str, str],
+        cursor: _Cursor,
+        stride: int,
+        total: int,
+    ) -> Iterator[Page[R]]:
+        """The pages from the cursor up to ``total``, each ``stride`` long, fetched with up to
+        ``page_concurrency`` requests in flight and passed on in order.
+
+        Never more than that many pages are asked for ahead of the one passed on, so memory
+        stays bounded however slow the consumer is. The worker threads are gone when this
+        returns, raises, or is closed early.
+        """
+        stop = threading.Event()  # abandons the requests in flight once nobody wants them
+        transport = self._transport.stopping_also_on(stop)
+        pool = ThreadPoolExecutor(self._page_concurrency, thread_name_prefix="oneroster-page")
+
+        def fetch(offset: int, limit: int) -> Future[tuple[Reply, list[Any]]]:
+            return pool.submit(self._fetch_range, collection, extra, transport, offset, limit)
+
+        starts = iter(range(cursor.offset, total, stride))
+        ahead: deque[tuple[int, Future[tuple[Reply, list[Any]]]]] = deque()
+
+        def top_up() -> None:
+            while len(ahead) < self._page_concurrency and (start := next(starts, None)) is not None:
+                ahead.append((start, fetch(start, stride)))
+
+        try:
+            top_up()
+            while ahead and not cursor.done:
+                start, head = ahead.popleft()
+                reply, raw = self._wait(head)
+                top_up()  # before passing the page on: the next request runs meanwhile
+                # The cursor is at ``start``: every window before it was filled.
+                yield from self._take_window(
+                    collection, cursor, reply, raw, end=start + stride, fetch=fetch
+                )
+            # More than the first total promised: the rest one page at a time, still by offset.
+            cursor.link = None
+        finally:
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _take_window(
+        self,
+        collection: _Collection[R],
+        cursor: _Cursor,
+        reply: Reply,
+        raw: list[Any],
+        *,
+        end: int,
+        fetch: Callable[[int, int], Future[tuple[Reply, list[Any]]]],
+    ) -> Iterator[Page[R]]:
+        """The pages from the cursor up to ``end``: a short page that is not the last (a
+        provider capping pages) is followed by a request for the rest, so nothing is skipped."""
+        yield from self._take(collection, cursor, reply, raw[: end - cursor.offset])
+        while not cursor.done and cursor.offset < end:
+            reply, raw = self._wait(fetch(cursor.offset, end - cursor.offset))
+            yield from self._take(collection, cursor, reply, raw[: end - cursor.offset])
+
+    def _fetch_range(
+        self,
+        collection: _Collection[Any],
+        extra: Mapping[str, str],
+        transport: Transport,
+        offset: int,
+        limit: int,
+    ) -> tuple[Reply, list[Any]]:
+        params: dict[str, str | int] = {**extra, "limit": limit, "offset": offset}
+        return self._get(collection, self.base_url + collection.path, params, transport)
+
+    def _wait(self, future: Future[tuple[Reply, list[Any]]]) -> tuple[Reply, list[Any]]:
+        """The page's answer or its error, hearing a cancel while it is on its way."""
+        self._transport.check_canceled()
+        while not wait_for([future], timeout=_CANCEL_POLL).done:
+            self._transport.check_canceled()
+        return future.result()
+
     @staticmethod
     def _check_moving_on(
-        collection: _Collection[Any], page: Page[R], previous_ids: list[str]
-    ) -> list[str]:
+        collection: _Collection[Any], page: Page[R], previous_ids: tuple[str, ...]
+    ) -> tuple[str, ...]:
         """The page's ids; a provider that ignores the offset would otherwise loop forever."""
-        ids = [r.sourced_id for r in page.records] + [i.sourced_id or "" for i in page.invalid]
+        ids = (*(r.sourced_id for r in page.records), *(i.sourced_id or "" for i in page.invalid))
         if ids == previous_ids:
             raise ProviderError(
                 f"{PROVIDER} kept sending the same {collection.what} again instead of the "
@@ -259,13 +395,19 @@ class OneRosterClient:
     # -- one request ------------------------------------------------------------------------
 
     def _get(
-        self, collection: _Collection[Any], url: str, params: Mapping[str, str | int] | None
+        self,
+        collection: _Collection[Any],
+        url: str,
+        params: Mapping[str, str | int] | None,
+        transport: Transport | None = None,
     ) -> tuple[Reply, list[Any]]:
-        reply = self._send(collection, url, params)
+        transport = transport or self._transport
+        token = self._tokens.token(transport)
+        reply = self._send(collection, url, params, transport, token)
         if reply.status == 401:
-            # Expired or revoked early: one new token, one more try.
-            self._tokens.forget()
-            reply = self._send(collection, url, params)
+            # Expired or revoked early: one new token (one for all pages in flight), one more try.
+            self._tokens.expire(token)
+            reply = self._send(collection, url, params, transport, self._tokens.token(transport))
         if not 200 <= reply.status < 300:
             raise self._error_for(collection, reply)
         records = _records_in(reply.json(), collection.envelopes)
@@ -274,14 +416,19 @@ class OneRosterClient:
         return reply, records
 
     def _send(
-        self, collection: _Collection[Any], url: str, params: Mapping[str, str | int] | None
+        self,
+        collection: _Collection[Any],
+        url: str,
+        params: Mapping[str, str | int] | None,
+        transport: Transport,
+        token: str,
     ) -> Reply:
-        return self._transport.request(
+        return transport.request(
             "GET",
             url,
             params=params,
             headers={"Accept": "application/json"},
-            auth=self._tokens.auth(),
+            auth=BearerAuth(token),
             accept=lambda payload: _records_in(payload, collection.envelopes) is not None,
             bad_body_error=self._bad_body_error,
         )

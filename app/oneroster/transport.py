@@ -1,11 +1,14 @@
 """One HTTP exchange with the provider, retried by hand so that every wait can be canceled.
 
-Requests are serial. Every failure a person could see is turned into a sentence here: the
+One Transport may be shared by several threads (parallel page downloads): they share the
+requests Session (its connection pool is thread-safe), the set of hosts reached (only ever added
+to) and the cancel event. Every failure a person could see is turned into a sentence here: the
 requests/urllib3 exceptions never leave this module, and neither do headers or bodies.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
@@ -92,17 +95,21 @@ class Reply:
     headers: Mapping[str, str]
     links: Mapping[str, Mapping[str, str]]
     body: bytes = field(repr=False)
+    #: The body once parsed: checking a page and reading it must not parse a megabyte twice.
+    _parsed: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def content_type(self) -> str:
         return self.headers.get("Content-Type", "").lower()
 
     def json(self) -> Any:
-        """The body as JSON; raises ValueError when it is not."""
-        try:
-            return json.loads(self.body)
-        except (ValueError, RecursionError) as exc:
-            raise ValueError("not JSON") from exc
+        """The body as JSON (parsed once); raises ValueError when it is not."""
+        if not self._parsed:
+            try:
+                self._parsed.append(json.loads(self.body))
+            except (ValueError, RecursionError) as exc:
+                raise ValueError("not JSON") from exc
+        return self._parsed[0]
 
     def looks_like_html(self) -> bool:
         return "html" in self.content_type or self.body.lstrip()[:1] == b"<"
@@ -182,7 +189,7 @@ def check_verify(verify: bool | str) -> None:
 
 
 class Transport:
-    """Sends requests one at a time with timeouts, retries, backoff and cancel."""
+    """Sends requests with timeouts, retries, backoff and cancel; safe to share between threads."""
 
     def __init__(
         self,
@@ -197,6 +204,9 @@ class Transport:
         check_verify(verify)
         self._session = session
         self._cancel = cancel
+        #: Any of these set stops every request and wait: the cancel, and for a transport made
+        #: by ``stopping_also_on``, the event that abandons its requests.
+        self._stops: tuple[threading.Event, ...] = (cancel,)
         self._retry = retry
         self._timeout = timeout
         self._verify = verify
@@ -214,8 +224,15 @@ class Transport:
         return self._retry.max_attempts
 
     def check_canceled(self) -> None:
-        if self._cancel.is_set():
+        if any(stop.is_set() for stop in self._stops):
             raise CanceledError()
+
+    def stopping_also_on(self, stop: threading.Event) -> Transport:
+        """This transport (same session, retries and hosts reached), also stopped by ``stop``:
+        for requests that are abandoned when nobody wants their answer any more."""
+        other = copy.copy(self)
+        other._stops = (*self._stops, stop)
+        return other
 
     def request(
         self,
@@ -427,8 +444,15 @@ class Transport:
             failures,
             self._retry.max_attempts,
         )
-        if self._cancel.wait(delay):
-            raise CanceledError()
+        self._sleep(delay)
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait, hearing the cancel at once and any other stop within ``_CANCEL_POLL``."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            self._cancel.wait(min(remaining, _CANCEL_POLL))
+            self.check_canceled()
+        self.check_canceled()
 
 
 def classify_failure(

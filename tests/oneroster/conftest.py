@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from app.demo.district import DemoDistrict
+from app.demo.handler import Handler
 from app.demo.server import DemoServer, Faults
 from app.oneroster.client import Credentials, OneRosterClient, RetryPolicy
+from tests.oneroster.in_flight import InFlight
 
 USERS = 230
 
@@ -84,3 +86,11 @@ def connect(
     yield make
     for client in made:
         client.close()
+
+
+@pytest.fixture
+def in_flight(monkeypatch: pytest.MonkeyPatch) -> InFlight:
+    """Counts the API requests every demo server is answering at once (tokens not included)."""
+    counter = InFlight()
+    monkeypatch.setattr(Handler, "_api", counter.counting(Handler._api))
+    return counter
