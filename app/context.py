@@ -104,7 +104,7 @@ class AppContext:
         return SyncEngine(
             self.directory,
             self.history,
-            lock=SyncLock(self.profile.sync_lock_file),
+            lock=SyncLock(self.profile.sync_lock_file, self.database),
             connect=partial(self.client, page_concurrency=page_concurrency),
             username_field=username_field or self.settings.username_field,
         )

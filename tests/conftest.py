@@ -12,6 +12,8 @@ from pathlib import Path
 
 import keyring
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from app.cli.main import main
 from app.context import AppContext
@@ -19,6 +21,8 @@ from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
 from app.paths import Profile
 from app.secret_store import EphemeralKeyring
+from app.settings import SettingsFile
+from app.store.database import directory_url
 from tests.support.clock import FakeClock
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -111,3 +115,58 @@ def context(isolated_profile: Profile) -> Iterator[AppContext]:
     ctx = AppContext(isolated_profile)
     yield ctx
     ctx.close()
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+POSTGRES_URL_VARIABLE = "ROSTERSYNC_TEST_POSTGRES_URL"
+POSTGRES_SKIP_REASON = "set ROSTERSYNC_TEST_POSTGRES_URL (.ci/run starts a server)"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The test server's database URL, as a technician would write it; skips without one."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
+    if not url:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    return url
+
+
+def reset_postgres_database(url: str) -> None:
+    """Empty the database: end its other sessions, then drop and recreate the public schema."""
+    engine = create_engine(directory_url(url), poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            # Sessions a failed test left open could hold locks that DROP SCHEMA waits on.
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND usename = current_user "
+                    "AND pid <> pg_backend_pid()"
+                )
+            )
+            connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> str:
+    """The test server's database, emptied for this test (no tables, no sessions, no locks)."""
+    reset_postgres_database(postgres_server_url)
+    return postgres_server_url
+
+
+@pytest.fixture
+def postgres_profile(isolated_profile: Profile, postgres_url: str) -> Profile:
+    """The isolated profile with ``database_url`` set to the (empty) PostgreSQL database.
+
+    Request it before ``connected`` or ``context``, so they open PostgreSQL, not SQLite.
+    """
+    settings_file = SettingsFile(isolated_profile)
+    settings = settings_file.load()
+    settings.database_url = postgres_url
+    settings_file.save(settings)
+    return isolated_profile

@@ -16,7 +16,7 @@ from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.errors import CanceledError, RosterSyncError, SafetyLimitError, SyncInProgressError
+from app.errors import CanceledError, RosterSyncError, SafetyLimitError
 from app.gc_pause import cyclic_gc_paused
 from app.oneroster.client import OneRosterClient
 from app.oneroster.pages_ahead import pages_ahead
@@ -49,8 +49,8 @@ UNEXPECTED_MESSAGE = (
     "file — use 'Copy diagnostics' when asking for help."
 )
 DATABASE_MESSAGE = (
-    "The directory database could not be written (the disk may be full or read-only, or the "
-    "file is locked by another program). Nothing was changed."
+    "The directory database could not be written (the disk may be full or read-only, the file "
+    "locked by another program, or the database server unreachable). Nothing was changed."
 )
 
 
@@ -177,14 +177,14 @@ class SyncEngine:
             # enough to freeze the window; a sync makes no reference cycles worth collecting.
             with self.lock.hold(), cyclic_gc_paused():
                 return self._run_locked(request, report, cancel)
-        except SyncInProgressError as busy:
+        except RosterSyncError as refused:  # another sync runs, or the database is unreachable
             return SyncResult(
                 "failed",
                 request.mode,
                 request.dry_run,
                 request.trigger,
-                error=busy.message,
-                error_kind=busy.kind,
+                error=refused.message,
+                error_kind=refused.kind,
             )
 
     def _run_locked(

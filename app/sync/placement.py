@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -280,4 +281,7 @@ def _display_name() -> ColumnElement[str]:
 
 
 def _skip_reason() -> ColumnElement[str]:
-    return case((_s.decision == "duplicate", "duplicate_username"), else_=_s.outcome)
+    # Literal SQL, not bound values: PostgreSQL must see the same expression in SELECT and in
+    # GROUP BY, and two bound parameters are two different expressions to it.
+    duplicate = _s.decision == literal_column("'duplicate'")
+    return case((duplicate, literal_column("'duplicate_username'")), else_=_s.outcome)

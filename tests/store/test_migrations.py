@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
 
-from app.store.database import (
-    Database,
-    alembic_config,
-    create_directory_engine,
-    sqlite_url,
-    upgrade,
-)
+from app.store.database import Database, alembic_config, create_directory_engine, upgrade
 from app.store.directory import Directory
 from app.store.history import History
 from app.store.models import Base
+
+# The tables as the first revision made them, written without the models, which move on.
+NEW_YEAR = datetime(2026, 1, 1, tzinfo=UTC)
+SITES = sa.table(
+    "sites", sa.column("id"), sa.column("name"), sa.column("created_at", sa.DateTime(True))
+)
+SCHOOLS = sa.table(
+    "schools",
+    sa.column("sourced_id"),
+    sa.column("name"),
+    sa.column("site_id"),
+    sa.column("seen_at", sa.DateTime(True)),
+)
+USERS = sa.table(
+    "users",
+    *(sa.column(name) for name in ("sourced_id", "username", "given_name", "family_name")),
+    *(sa.column(name) for name in ("email", "role", "site_id")),
+    sa.column("active", sa.Boolean()),
+    sa.column("created_at", sa.DateTime(True)),
+    sa.column("updated_at", sa.DateTime(True)),
+)
+SYNC_RUNS = sa.table(
+    "sync_runs",
+    *(sa.column(name) for name in ("id", "trigger", "mode", "status", "skipped_reasons")),
+    *(sa.column(name) for name in ("added", "updated", "deactivated", "unchanged", "skipped")),
+    sa.column("error"),
+    sa.column("dry_run", sa.Boolean()),
+    sa.column("started_at", sa.DateTime(True)),
+    sa.column("finished_at", sa.DateTime(True)),
+)
 
 
 def first_revision() -> str:
@@ -27,46 +51,57 @@ def first_revision() -> str:
     return base
 
 
-def test_a_database_made_by_the_first_schema_upgrades_with_its_data(tmp_path: Path):
-    url = sqlite_url(tmp_path / "old.db")
-    engine = create_directory_engine(url)
+def test_a_database_made_by_the_first_schema_upgrades_with_its_data(database_url: str):
+    engine = create_directory_engine(database_url)
     upgrade(engine, first_revision())
     with engine.begin() as connection:
+        connection.execute(sa.insert(SITES).values(id=1, name="Lincoln Elem", created_at=NEW_YEAR))
         connection.execute(
-            text(
-                "INSERT INTO sites (id, name, created_at) VALUES (1, 'Lincoln Elem', '2026-01-01')"
+            sa.insert(SCHOOLS).values(
+                sourced_id="sch-1", name="Lincoln Elementary School", site_id=1, seen_at=NEW_YEAR
             )
         )
         connection.execute(
-            text(
-                "INSERT INTO schools (sourced_id, name, site_id, seen_at) "
-                "VALUES ('sch-1', 'Lincoln Elementary School', 1, '2026-01-01')"
+            sa.insert(USERS).values(
+                sourced_id="u-1",
+                username="ann@x.example",
+                given_name="Ann",
+                family_name="Lee",
+                email="ann@x.example",
+                role="teacher",
+                site_id=1,
+                active=True,
+                created_at=NEW_YEAR,
+                updated_at=NEW_YEAR,
             )
         )
         connection.execute(
-            text(
-                "INSERT INTO users (sourced_id, username, given_name, family_name, email, role, "
-                "site_id, active, created_at, updated_at) VALUES ('u-1', 'ann@x.example', 'Ann', "
-                "'Lee', 'ann@x.example', 'teacher', 1, 1, '2026-01-01', '2026-01-01')"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO sync_runs (id, started_at, finished_at, trigger, mode, dry_run, "
-                "status, added, updated, deactivated, unchanged, skipped, skipped_reasons, "
-                "error) VALUES "
-                "(1, '2026-01-01', '2026-01-01', 'cli', 'full', 0, 'succeeded', 1, 0, 0, 0, 0, "
-                "'{}', NULL)"
+            sa.insert(SYNC_RUNS).values(
+                id=1,
+                started_at=NEW_YEAR,
+                finished_at=NEW_YEAR,
+                trigger="cli",
+                mode="full",
+                dry_run=False,
+                status="succeeded",
+                added=1,
+                updated=0,
+                deactivated=0,
+                unchanged=0,
+                skipped=0,
+                skipped_reasons="{}",
+                error=None,
             )
         )
     engine.dispose()
 
-    database = Database(url)
+    database = Database(database_url)
     try:
         directory = Directory(database)
         assert [u.username for u in directory.users()] == ["ann@x.example"]
         assert [s.site for s in directory.schools()] == ["Lincoln Elem"]
-        assert [run.counts.added for run in History(database).runs()] == [1]
+        runs = History(database).runs()
+        assert [(run.counts.added, run.started_at) for run in runs] == [(1, NEW_YEAR)]
         with database.engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert differences == []
@@ -74,8 +109,8 @@ def test_a_database_made_by_the_first_schema_upgrades_with_its_data(tmp_path: Pa
         database.close()
 
 
-def test_a_new_database_is_created_at_the_latest_schema(tmp_path: Path):
-    database = Database(sqlite_url(tmp_path / "new.db"))
+def test_a_new_database_is_created_at_the_latest_schema(database_url: str):
+    database = Database(database_url)
     try:
         with database.engine.connect() as connection:
             context = MigrationContext.configure(connection)
@@ -86,3 +121,16 @@ def test_a_new_database_is_created_at_the_latest_schema(tmp_path: Path):
             assert compare_metadata(context, Base.metadata) == []
     finally:
         database.close()
+
+
+def test_opening_an_up_to_date_database_again_keeps_its_data(database_url: str):
+    first = Database(database_url)
+    try:
+        Directory(first).add_sites(["Lincoln Elem"])
+    finally:
+        first.close()
+    again = Database(database_url)
+    try:
+        assert [site.name for site in Directory(again).sites()] == ["Lincoln Elem"]
+    finally:
+        again.close()

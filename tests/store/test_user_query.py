@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 
-from app.store.database import Database, sqlite_url
+from app.store.database import Database
 from app.store.models import DirectoryUser, Site
 from app.store.user_query import ActiveFilter, SortColumn, UserListing, UserQuery, escape_like
 
@@ -40,8 +39,8 @@ RECORDS = [user_record(i) for i in range(USERS)]
 
 
 @pytest.fixture
-def listing(tmp_path: Path) -> Iterator[UserListing]:
-    database = Database(sqlite_url(tmp_path / "directory.db"))
+def listing(database_url: str) -> Iterator[UserListing]:
+    database = Database(database_url)
     with database.session() as session:
         session.execute(
             insert(Site),
