@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -89,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         args = parser.parse_args(["sync"])  # none is running: sync here
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # a reader that went away is found here, not at exit
+        return code
     except RosterSyncError as error:
         _fail(error.message)
         return 1
@@ -97,8 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail("Stopped.")
         return 130
     except BrokenPipeError:
-        # The reader went away (`rostersync users | head`): nothing left to say to it.
-        sys.stderr.close()
+        # The reader went away (`rostersync users | head`): nothing left to say to it, and
+        # nothing left to flush at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as error:
         _fail(f"RosterSync could not use {error.filename or 'a file'}: {error.strerror}.")

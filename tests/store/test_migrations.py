@@ -9,7 +9,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from app.store.database import Database, alembic_config, create_directory_engine, upgrade
+from app.store.database import (
+    HEAD_REVISION,
+    Database,
+    alembic_config,
+    create_directory_engine,
+    upgrade,
+)
 from app.store.directory import Directory
 from app.store.history import History
 from app.store.models import Base
@@ -134,3 +140,10 @@ def test_opening_an_up_to_date_database_again_keeps_its_data(database_url: str):
         assert [site.name for site in Directory(again).sites()] == ["Lincoln Elem"]
     finally:
         again.close()
+
+
+def test_the_head_revision_the_app_knows_is_the_newest_migration():
+    # The app checks a database against HEAD_REVISION without loading Alembic; a migration
+    # added without updating it would never run.
+    newest = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert newest == HEAD_REVISION
