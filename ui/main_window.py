@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -28,7 +28,8 @@ from app.context import AppContext
 from app.errors import SafetyLimitError
 from app.store.history import RunRecord
 from app.store.user_query import ActiveFilter, UserListing, UserQuery
-from app.sync.engine import SyncRequest, SyncResult, Trigger
+from app.sync.engine import SyncMode, SyncRequest, SyncResult, Trigger
+from app.sync.scheduled_mode import scheduled_mode
 from app.sync.wording import CANCELED_SENTENCE, count_of, counts_sentence, failure_sentence
 from ui.deactivation_dialog import confirm_deactivation
 from ui.help_menu import add_help_menu
@@ -286,9 +287,15 @@ class MainWindow(QMainWindow):
         self._stopped_at_limit = None
         self.anyway_button.hide()
         context = self.context
-        request = SyncRequest(trigger=trigger, allow_mass_deactivation=allow_mass_deactivation)
 
         def work(progress: Callable[[Any], None], cancel: threading.Event) -> SyncResult:
+            mode: SyncMode = "full"
+            if trigger == "schedule":
+                configured = context.settings.schedule.mode
+                mode = scheduled_mode(configured, context.history, datetime.now(UTC))
+            request = SyncRequest(
+                mode=mode, trigger=trigger, allow_mass_deactivation=allow_mass_deactivation
+            )
             return context.engine().run(request, progress, cancel)
 
         self.progress.begin("Starting…")

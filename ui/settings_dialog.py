@@ -145,6 +145,7 @@ class SettingsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._directory_section())
+        layout.addWidget(self._nightly_mode_section())
         layout.addWidget(self._nightly_section())
         layout.addWidget(self._sign_in_section())
 
@@ -191,6 +192,26 @@ class SettingsDialog(QDialog):
         form.addRow(row)
         form.addRow(self.export_message)
         return box
+
+    def _nightly_mode_section(self) -> QGroupBox:
+        box = QGroupBox("Nightly sync")
+        box.setAccessibleName("Nightly sync")
+        self.changes_only_check = QCheckBox(
+            "&Fetch only the people changed since the last sync (everyone once a week)"
+        )
+        self.changes_only_check.setAccessibleName("Nightly sync fetches only changes")
+        self.changes_only_check.setAccessibleDescription(
+            "Faster for large districts. A weekly full sync catches people removed outright."
+        )
+        self.changes_only_check.setChecked(self.context.settings.schedule.mode == "delta")
+        self.changes_only_check.toggled.connect(self._set_nightly_mode)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.changes_only_check)
+        return box
+
+    def _set_nightly_mode(self, changes_only: bool) -> None:
+        self.context.settings.schedule.mode = "delta" if changes_only else "full"
+        self.context.save_settings()
 
     def _nightly_section(self) -> QGroupBox:
         box = QGroupBox("When RosterSync is not running")

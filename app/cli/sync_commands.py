@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from app.cli.output import positive_int, print_json, print_table
@@ -14,10 +14,7 @@ from app.errors import NotFoundError
 from app.oneroster.client import MAX_PAGE_CONCURRENCY
 from app.redaction import redact
 from app.sync.engine import Progress, SyncMode, SyncRequest, SyncResult
-
-#: A scheduled delta sync still runs as a full sync when the last full one is older than this,
-#: so deletions that deltas cannot see are caught.
-FULL_SYNC_EVERY = timedelta(days=7)
+from app.sync.scheduled_mode import scheduled_mode
 
 
 def register(commands: Any) -> None:
@@ -80,12 +77,9 @@ def page_concurrency(text: str) -> int:
 def choose_mode(args: argparse.Namespace, context: AppContext) -> SyncMode:
     if args.delta:
         return "delta"
-    if args.full or not args.scheduled or context.settings.schedule.mode != "delta":
+    if args.full or not args.scheduled:
         return "full"
-    last_full = context.history.last_good_start(mode="full")
-    if last_full is None or datetime.now(UTC) - last_full > FULL_SYNC_EVERY:
-        return "full"
-    return "delta"
+    return scheduled_mode(context.settings.schedule.mode, context.history, datetime.now(UTC))
 
 
 def _print_progress(progress: Progress) -> None:

@@ -171,3 +171,18 @@ def test_help_copy_diagnostics_fills_the_clipboard_without_the_secret(
     assert demo_server.client_secret not in report
     assert window.outcome.tone is Tone.INFO
     assert window.outcome.message.startswith("Diagnostics copied.")
+
+
+def test_a_scheduled_sync_fetches_only_changes_when_so_set(qtbot, mapped_state: SetupState, tasks):
+    context = mapped_state.context
+    assert context.engine().run(SyncRequest(trigger="manual")).succeeded  # this week's full
+    context.settings.schedule.mode = "delta"
+    window = open_window(qtbot, mapped_state, tasks)
+    with qtbot.waitSignal(window.sync_ended, timeout=WAIT_MS) as ended:
+        window.start_sync(trigger="schedule")
+    assert ended.args[0].succeeded
+    assert [run.mode for run in context.history.runs(limit=2)] == ["delta", "full"]
+
+    with qtbot.waitSignal(window.sync_ended, timeout=WAIT_MS):
+        window.start_sync()  # Sync now always fetches everyone
+    assert context.history.runs(limit=1)[0].mode == "full"

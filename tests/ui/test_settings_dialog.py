@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from app.cli.directory_commands import USER_COLUMNS
 from app.context import AppContext
 from app.schedule.os_tasks import nightly_task, sign_in_task
+from app.settings import SettingsFile
 from app.store.models import DirectoryUser
 from app.sync.engine import SyncRequest
 from ui.settings_dialog import SettingsDialog, database_location
@@ -242,3 +243,13 @@ def test_wizard_button_emits_and_closes(qtbot, dialog: SettingsDialog) -> None:
     with qtbot.waitSignal(dialog.reopen_wizard, timeout=1000):
         dialog.wizard_button.click()
     assert not dialog.isVisible()
+
+
+def test_the_nightly_sync_can_fetch_only_changes(
+    qtbot, dialog: SettingsDialog, context: AppContext
+) -> None:
+    assert not dialog.changes_only_check.isChecked()
+    qtbot.mouseClick(dialog.changes_only_check, Qt.MouseButton.LeftButton)
+    assert SettingsFile(context.profile).load().schedule.mode == "delta"
+    qtbot.mouseClick(dialog.changes_only_check, Qt.MouseButton.LeftButton)
+    assert SettingsFile(context.profile).load().schedule.mode == "full"
