@@ -6,6 +6,9 @@ For each size, the demo server runs in its own process and serves a generated di
 
 - **floor**: every page of /users fetched with plain ``requests``, one after another, bodies
   read and nothing else done with them;
+- **fetching and parsing only**: the same pages through RosterSync's client, records parsed
+  (where the sync's time goes beyond the floor, with the full sync's parts: download and
+  staging, deciding, writing);
 - **full**: a full sync into an empty directory;
 - **unchanged**: the same full sync again (nothing changed);
 - **delta 1%**: 1% of the users change, then a delta sync.
@@ -160,7 +163,8 @@ def set_up_profile(home: Path, values: dict) -> None:
 
 
 def run_worker(mode: str, concurrency: int) -> None:
-    """In the worker process: one sync of the profile in ROSTERSYNC_HOME; prints its figures."""
+    """In the worker process: one sync of the profile in ROSTERSYNC_HOME (or, for "pages",
+    only fetching and parsing its users); prints its figures."""
     from app.context import AppContext
     from app.paths import Profile
     from app.sync.engine import SyncRequest
@@ -168,10 +172,17 @@ def run_worker(mode: str, concurrency: int) -> None:
     context = AppContext(Profile.default())
     context.settings.page_concurrency = concurrency
     started = time.perf_counter()
-    result = context.engine().run(SyncRequest(trigger="cli", mode=mode))  # type: ignore[arg-type]
-    seconds = time.perf_counter() - started
+    if mode == "pages":
+        with context.client() as client:
+            client.authenticate()
+            users = sum(len(page.records) for page in client.user_pages())
+        report = {"result": {"status": "succeeded", "users": users}}
+    else:
+        result = context.engine().run(SyncRequest(trigger="cli", mode=mode))  # type: ignore[arg-type]
+        report = {"result": result.to_json(), "timings": result.timings}
+    report["seconds"] = time.perf_counter() - started
     context.close()
-    print(json.dumps({"seconds": seconds, "result": result.to_json()}))
+    print(json.dumps(report))
 
 
 @dataclass
@@ -179,6 +190,7 @@ class Measured:
     seconds: float
     peak_mb: float
     summary: str
+    timings: dict[str, float]
 
 
 def measure_sync(home: Path, values: dict, mode: str, concurrency: int = 1) -> Measured:
@@ -198,9 +210,9 @@ def measure_sync(home: Path, values: dict, mode: str, concurrency: int = 1) -> M
     counts = ", ".join(
         f"{result[key]:,} {key}"
         for key in ("added", "updated", "deactivated", "unchanged", "skipped")
-        if result[key]
+        if result.get(key)
     )
-    return Measured(report["seconds"], usage.ru_maxrss / 1024, counts)
+    return Measured(report["seconds"], usage.ru_maxrss / 1024, counts, report.get("timings", {}))
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -216,6 +228,7 @@ def bench_size(users: int, page_size: int, scratch: Path) -> list[str]:
         floor = floor_seconds(demo.values, page_size)
         home = scratch / f"district-{users}"
         set_up_profile(home, demo.values)
+        pages = measure_sync(home, demo.values, "pages")
         full = measure_sync(home, demo.values, "full")
         unchanged = measure_sync(home, demo.values, "full")
         demo.tell("change", 0.01)
@@ -225,7 +238,11 @@ def bench_size(users: int, page_size: int, scratch: Path) -> list[str]:
     name = f"{users:,} users"
     return [
         row(f"{name}: floor", floor, floor),
+        row(f"{name}: fetching and parsing only", pages.seconds, floor),
         row(f"{name}: full sync", full.seconds, floor, f"{full.peak_mb:.0f} MB", full.summary),
+        f"| {name}: full sync's parts | "
+        + ", ".join(f"{part} {seconds:.2f} s" for part, seconds in full.timings.items())
+        + " | | | |",
         row(
             f"{name}: unchanged re-sync",
             unchanged.seconds,
@@ -275,7 +292,7 @@ def main() -> int:
     parser.add_argument("--latency-size", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=5)
     parser.add_argument("--page-size", type=int, default=1000)
-    parser.add_argument("--worker", choices=("full", "delta"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("full", "delta", "pages"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         run_worker(args.worker, args.concurrency)
@@ -285,7 +302,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="rostersync-sync-bench-") as scratch:
         for users in (int(size) for size in args.sizes.split(",") if size):
             lines += bench_size(users, args.page_size, Path(scratch))
-            print("\n".join(lines[-4:]), flush=True)
+            print("\n".join(lines[-6:]), flush=True)
         if args.latency_size:
             lines += bench_latency(
                 args.latency_size, args.page_size, args.concurrency, Path(scratch)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -119,6 +120,8 @@ class SyncResult:
     #: Local site id -> what the plan does there (every mapped site listed); empty when the
     #: sync failed before planning.
     site_counts: dict[int, SiteCounts] = field(default_factory=dict)
+    #: Seconds spent downloading and staging, deciding, and writing (for the log and benchmarks).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> bool:
@@ -236,10 +239,14 @@ class SyncEngine:
         # are applied over it; a failure anywhere leaves the directory as it was.
         with self.directory.database.session() as session:
             stage = StagingTable(session.connection())
+            started = time.perf_counter()
             unreadable = self._download(stage, classifier, since, report, cancel)
+            result.timings["download"] = time.perf_counter() - started
             report(Progress("comparing", 0, None))
             placement = Placement(session.connection(), full=result.mode == "full")
+            started = time.perf_counter()
             decided = placement.decide(unstaged_skips=len(unreadable))
+            result.timings["decide"] = time.perf_counter() - started
             result.site_counts = _site_counts(decided, mapping)
             result.counts, result.skipped_reasons = decided.counts, decided.skipped_reasons
             active_before = placement.active_before()
@@ -259,11 +266,13 @@ class SyncEngine:
                 placement.record_skips(result.run_id)
             else:
                 report(Progress("saving", 0, decided.counts.changes))
+                started = time.perf_counter()
                 placement.write(
                     result.run_id,
                     utc_now(),
                     lambda done: self._saved(done, decided.counts.changes, report, cancel),
                 )
+                result.timings["write"] = time.perf_counter() - started
             self.history.finish(
                 session,
                 result.run_id,
@@ -274,6 +283,11 @@ class SyncEngine:
                 error=result.error,
             )
             stage.drop()
+        log.info(
+            "Sync %s took %s",
+            result.run_id,
+            ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items()),
+        )
 
     def _download(
         self,
