@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app.context import AppContext
 from app.demo.session import DemoSession
+from app.diagnostics import diagnostics_report
 from app.logs import configure_logging
 from app.paths import Profile
 from app.secret_store import EphemeralKeyring, SecretStore
 from app.single_instance import SHOW, SYNC, SingleInstance
 from app.sync.engine import SyncResult, Trigger
 from app.sync.wording import counts_sentence, failure_sentence
-from ui.crash import install_crash_handler
+from ui.crash import CrashHandler
 from ui.main_window import MainWindow
 from ui.qt_log import send_qt_messages_to_log
 from ui.resources import app_icon
@@ -236,7 +237,8 @@ def run_gui(demo: bool = False) -> int:
     app.setApplicationName("RosterSync")
     app.setOrganizationName("RosterSync")
     app.setWindowIcon(app_icon())
-    install_crash_handler()
+    crash = CrashHandler()
+    crash.install()
     with ExitStack() as stack:
         session: DemoSession | None = None
         if demo:
@@ -254,6 +256,7 @@ def run_gui(demo: bool = False) -> int:
         stack.callback(instance.close)
         configure_logging(profile.ensure())
         context = AppContext(profile, secrets)
+        crash.diagnostics = lambda: diagnostics_report(context)
         stack.callback(context.close)
         tasks = TaskRunner()
         app.aboutToQuit.connect(tasks.shutdown)
