@@ -95,6 +95,7 @@ class AppContext:
             retry=self.retry,
             page_size=self.settings.page_size,
             page_concurrency=page_concurrency or self.settings.page_concurrency,
+            verify=self.settings.ca_file or True,
         )
 
     def engine(

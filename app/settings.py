@@ -57,6 +57,9 @@ class Settings:
     page_size: int = 1000
     #: Page requests in flight at once during a download (1 to 5); 1 asks for one page at a time.
     page_concurrency: int = 1
+    #: A PEM file of extra trusted certificates (a TLS-inspecting proxy's), beside the
+    #: computer's own; empty for the computer's own only.
+    ca_file: str = ""
     #: True once the setup wizard was finished; until then ``rostersync`` opens the wizard.
     setup_complete: bool = False
     #: True once the person was told that closing the window keeps RosterSync in the tray.
@@ -83,6 +86,8 @@ class Settings:
             settings.page_size = data["page_size"]
         if _is_concurrency(data.get("page_concurrency")):
             settings.page_concurrency = data["page_concurrency"]
+        if isinstance(data.get("ca_file"), str):
+            settings.ca_file = data["ca_file"]
         return settings
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from app.cli.output import print_json, print_table
@@ -26,6 +27,10 @@ def register(commands: Any) -> None:
     connect.add_argument("--token-url", required=True, help="Token URL from Infinite Campus")
     connect.add_argument("--client-id", required=True, help="Client ID from Infinite Campus")
     connect.add_argument("--scope", default="", help="OAuth2 scope, if your provider needs one")
+    connect.add_argument(
+        "--ca-file",
+        help="a PEM file of extra certificates to trust (your proxy's, from IT); '' to clear",
+    )
     connect.add_argument(
         "--secret-stdin",
         action="store_true",
@@ -70,6 +75,8 @@ def run_connect(args: argparse.Namespace, context: AppContext) -> int:
     )
     if not connection.client_id:
         raise RosterSyncError("The Client ID is empty; copy it from Infinite Campus.")
+    if args.ca_file is not None:  # tried with this connection, saved with it
+        context.settings.ca_file = str(Path(args.ca_file).resolve()) if args.ca_file else ""
     secret = _read_secret_from_stdin() if args.secret_stdin else context.secrets.get()
     if not secret:
         raise SecretStoreError(

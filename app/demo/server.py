@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -97,12 +98,14 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, demo: DemoServer, port: int) -> None:
+    def __init__(self, demo: DemoServer, port: int, tls: ssl.SSLContext | None = None) -> None:
         self.demo = demo
         self._open: set[socket.socket] = set()
         self._aborted: set[socket.socket] = set()
         self._lock = threading.Lock()
         super().__init__((HOST, port), Handler)
+        if tls is not None:  # HTTPS: the handshake happens as each connection is accepted
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._lock:
@@ -149,7 +152,9 @@ class DemoServer:
         faults: Faults | None = None,
         shape: str = "1.2",
         clock: Callable[[], float] = time.monotonic,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """``tls``: serve HTTPS with this server context (tests of certificates and proxies)."""
         if shape not in ("1.1", "1.2"):
             raise ValueError('shape must be "1.1" or "1.2"')
         self.district = district
@@ -161,6 +166,7 @@ class DemoServer:
         self._client_id = client_id
         self._client_secret = client_secret
         self._clock = clock
+        self._tls = tls
         self._tokens: dict[str, float] = {}
         self._request_count = 0
         self._lock = threading.Lock()
@@ -172,7 +178,7 @@ class DemoServer:
     def start(self) -> Self:
         if self._httpd is not None:
             raise RuntimeError("the demo server is already running")
-        self._httpd = _HTTPServer(self, self._requested_port)
+        self._httpd = _HTTPServer(self, self._requested_port, self._tls)
         self.district.set_href_base(self.base_url)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -219,7 +225,7 @@ class DemoServer:
 
     @property
     def token_url(self) -> str:
-        return f"http://{HOST}:{self.port}{TOKEN_PATH}?appName={self.app_name}"
+        return f"{self._scheme}://{HOST}:{self.port}{TOKEN_PATH}?appName={self.app_name}"
 
     @property
     def base_path(self) -> str:
@@ -227,8 +233,12 @@ class DemoServer:
         return f"/campus/api/oneroster/v1p2/{self.app_name}/ims/oneroster/rostering/v1p2"
 
     @property
+    def _scheme(self) -> str:
+        return "http" if self._tls is None else "https"
+
+    @property
     def base_url(self) -> str:
-        return f"http://{HOST}:{self.port}{self.base_path}"
+        return f"{self._scheme}://{HOST}:{self.port}{self.base_path}"
 
     @property
     def client_id(self) -> str:
