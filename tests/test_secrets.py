@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 import keyring
@@ -15,7 +16,8 @@ from app.paths import Profile
 from app.redaction import redact, register_secret
 from app.secret_store import SecretStore
 from tests.conftest import Cli, connect_args
-from tests.support.keyrings import LockedKeyring
+from tests.support.keyrings import DenyingKeyring, LockedKeyring
+from ui.crash import CrashHandler
 
 WRONG_SECRET = "wrong-secret-Zx81Qp"
 
@@ -37,6 +39,16 @@ def test_no_secret_or_token_reaches_any_profile_file_even_with_debug_logging(
     assert wrong.code == 1
     secrets = [connected.client_secret, WRONG_SECRET, *connected.tokens_issued]
     assert len(connected.tokens_issued) >= 2
+    diagnostics = cli("diagnostics")
+    assert diagnostics.code == 0 and "== Last 60 log lines ==" in diagnostics.out
+    # An unexpected failure whose message carries a secret goes through the crash handler:
+    try:
+        raise RuntimeError(f"boom {connected.client_secret} {connected.tokens_issued[-1]}")
+    except RuntimeError:
+        crash = CrashHandler()
+        crash.handle(*sys.exc_info())  # type: ignore[arg-type]
+        if crash.dialog is not None:
+            crash.dialog.done(0)
 
     log_text = (isolated_profile.log_dir / "rostersync.log").read_text(encoding="utf-8")
     assert " DEBUG " in log_text  # the audit looked at a real debug log
@@ -44,7 +56,8 @@ def test_no_secret_or_token_reaches_any_profile_file_even_with_debug_logging(
         content = path.read_bytes()
         for secret in secrets:
             assert secret.encode() not in content, f"a secret leaked into {path.name}"
-    for output in (failed.out, failed.err, wrong.out, wrong.err):
+    assert "Uncaught exception" in (isolated_profile.log_dir / "rostersync.log").read_text()
+    for output in (failed.out, failed.err, wrong.out, wrong.err, diagnostics.out):
         assert not any(secret in output for secret in secrets)
 
 
@@ -64,6 +77,17 @@ def test_a_locked_keyring_gives_a_clear_message_and_writes_nothing(
     result = cli(*connect_args(demo_server), stdin=demo_server.client_secret)
     assert result.code == 1
     assert "locked" in result.err and "unlock" in result.err
+    for path in files_under(isolated_profile.root):
+        assert demo_server.client_secret.encode() not in path.read_bytes()
+
+
+def test_a_keyring_denying_access_gives_a_clear_message_and_writes_nothing(
+    cli: Cli, demo_server: DemoServer, isolated_profile: Profile
+):
+    keyring.set_keyring(DenyingKeyring())
+    result = cli(*connect_args(demo_server), stdin=demo_server.client_secret)
+    assert result.code == 1
+    assert "refused access" in result.err and "Nothing was written elsewhere" in result.err
     for path in files_under(isolated_profile.root):
         assert demo_server.client_secret.encode() not in path.read_bytes()
 

@@ -13,3 +13,13 @@ class LockedKeyring(EphemeralKeyring):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         raise keyring.errors.KeyringLocked("locked")
+
+
+class DenyingKeyring(EphemeralKeyring):
+    """A keyring that refuses this program (macOS's "Deny", a policy on Windows)."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringError("access denied")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError("access denied")
