@@ -4,7 +4,8 @@
 
 STATE is a wizard page (welcome, connection, validate, username, sites, schedule, review,
 synced), a validation failure (wrong-secret, swapped-urls, unreachable), or the main
-window: main, history, failed (a sync that failed) or limit (the safety-limit prompt). Used with
+window: main, history, failed (a sync that failed), limit (the safety-limit prompt) or settings
+(the Settings dialog). Used with
 ../shared/tools/xshot to retake the screenshots in docs/ (see docs/README.md).
 """
 
@@ -88,7 +89,7 @@ def main(state_name: str) -> int:
         tasks = TaskRunner()
         app.aboutToQuit.connect(tasks.shutdown)
         server = demo.server
-        if state_name in ("main", "history", "failed", "limit"):
+        if state_name in ("main", "history", "failed", "limit", "settings"):
             return show_main(app, context, tasks, demo, state_name)
         setup = SetupState.from_saved(context, tasks)
         setup.connection = demo.connection()
@@ -131,6 +132,8 @@ def show_main(
     if state_name == "failed":
         demo.server.faults.outage_after = demo.server.request_count
         QTimer.singleShot(500, window.start_sync)
+    if state_name == "settings":
+        QTimer.singleShot(300, window.open_settings)
     if state_name == "limit":
         biggest = context.directory.schools()[1]
         context.directory.map_school(biggest.sourced_id, None)

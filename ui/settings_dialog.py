@@ -145,6 +145,7 @@ class SettingsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._directory_section())
+        layout.addWidget(self._certificate_section())
         layout.addWidget(self._nightly_mode_section())
         layout.addWidget(self._nightly_section())
         layout.addWidget(self._sign_in_section())
@@ -163,7 +164,9 @@ class SettingsDialog(QDialog):
         self.close_button.setAccessibleName("Close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(640, 0)
+        # Wide enough for its sentences, and as tall as they are once wrapped at that width.
+        width = self.fontMetrics().averageCharWidth() * 100
+        self.resize(width, layout.totalHeightForWidth(width))
 
     # --- sections -----------------------------------------------------------------------
 
@@ -192,6 +195,62 @@ class SettingsDialog(QDialog):
         form.addRow(row)
         form.addRow(self.export_message)
         return box
+
+    def _certificate_section(self) -> QGroupBox:
+        box = QGroupBox("Secure connection")
+        box.setAccessibleName("Secure connection")
+        intro = QLabel(
+            "If your network's proxy inspects secure connections, add the certificate file "
+            "IT gives you; RosterSync trusts it as well as this computer's own."
+        )
+        intro.setWordWrap(True)
+        self.ca_field = _readonly_field(self.context.settings.ca_file or "(none)", "Certificate")
+        self.ca_button = QPushButton("C&hoose certificate file…")
+        self.ca_button.setAccessibleName("Choose certificate file")
+        self.ca_button.setAutoDefault(False)
+        self.ca_button.clicked.connect(self._choose_ca_file)
+        self.ca_clear_button = QPushButton("Remo&ve")
+        self.ca_clear_button.setAccessibleName("Remove the certificate file")
+        self.ca_clear_button.setAutoDefault(False)
+        self.ca_clear_button.clicked.connect(lambda: self.set_ca_file(""))
+        self.ca_clear_button.setEnabled(bool(self.context.settings.ca_file))
+        self.ca_message = _message_label("Certificate result")
+        # A wrapped sentence needs a box layout: a form layout row would clip it.
+        layout = QVBoxLayout(box)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        form.addRow(_label("Certificate f&ile:", self.ca_field), self.ca_field)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        row.addWidget(self.ca_button)
+        row.addWidget(self.ca_clear_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.ca_message)
+        return box
+
+    def set_ca_file(self, path: str) -> bool:
+        """Trust the certificates in ``path`` as well (``""``: none); True when saved."""
+        if path and not Path(path).is_file():
+            self._say(self.ca_message, f"The certificate file {path} does not exist.")
+            return False
+        self.context.settings.ca_file = str(Path(path).resolve()) if path else ""
+        self.context.save_settings()
+        self.ca_field.setText(self.context.settings.ca_file or "(none)")
+        self.ca_clear_button.setEnabled(bool(path))
+        done = "The next sync also trusts this certificate." if path else "Certificate removed."
+        self._say(self.ca_message, done)
+        return True
+
+    def _choose_ca_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Choose the certificate file from IT",
+            str(Path.home()),
+            "Certificates (*.pem *.crt *.cer);;All files (*)",
+        )
+        if name:
+            self.set_ca_file(name)
 
     def _nightly_mode_section(self) -> QGroupBox:
         box = QGroupBox("Nightly sync")

@@ -253,3 +253,19 @@ def test_the_nightly_sync_can_fetch_only_changes(
     assert SettingsFile(context.profile).load().schedule.mode == "delta"
     qtbot.mouseClick(dialog.changes_only_check, Qt.MouseButton.LeftButton)
     assert SettingsFile(context.profile).load().schedule.mode == "full"
+
+
+def test_a_certificate_file_from_it_is_saved_and_can_be_removed(
+    dialog: SettingsDialog, context: AppContext, tmp_path: Path
+) -> None:
+    assert dialog.ca_field.text() == "(none)" and not dialog.ca_clear_button.isEnabled()
+    assert not dialog.set_ca_file(str(tmp_path / "missing.pem"))
+    assert "does not exist" in dialog.ca_message.text()
+    pem = tmp_path / "proxy.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert dialog.set_ca_file(str(pem))
+    assert SettingsFile(context.profile).load().ca_file == str(pem)
+    assert dialog.ca_field.text() == str(pem) and dialog.ca_clear_button.isEnabled()
+    dialog.ca_clear_button.click()
+    assert SettingsFile(context.profile).load().ca_file == ""
+    assert dialog.ca_field.text() == "(none)"
