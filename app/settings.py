@@ -116,12 +116,14 @@ class SettingsFile:
 
     def load(self) -> Settings:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return Settings()
         try:
-            return Settings.from_json(json.loads(text))
-        except ValueError:
+            # Not UTF-8 (UnicodeDecodeError is a ValueError), not JSON, too deeply nested, or
+            # not an object: all set aside the same way.
+            return Settings.from_json(json.loads(data.decode("utf-8")))
+        except (ValueError, RecursionError):
             self.set_aside = self._set_aside()
             log.warning("The settings file could not be read; it was renamed to %s", self.set_aside)
             return Settings()

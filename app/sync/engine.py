@@ -138,6 +138,11 @@ class SyncResult:
         }
 
 
+def _unnamed_skip(reason: str) -> SkipRecord:
+    """A record skipped with no sourcedId that could be recorded."""
+    return SkipRecord(None, "(unnamed record)", "invalid_record", reason)
+
+
 def _site_counts(decided: Decided, mapping: dict[str, int]) -> dict[int, SiteCounts]:
     sites = {site: SiteCounts() for site in mapping.values()}
     sites.update({site: SiteCounts(*counts) for site, counts in decided.site_counts.items()})
@@ -193,11 +198,22 @@ class SyncEngine:
     def _run_locked(
         self, request: SyncRequest, report: ProgressCallback, cancel: threading.Event
     ) -> SyncResult:
-        self.history.mark_interrupted()
-        since = self._delta_since() if request.mode == "delta" else None
-        mode: SyncMode = "delta" if since is not None else "full"
-        result = SyncResult("succeeded", mode, request.dry_run, request.trigger)
-        result.run_id = self.history.start(request.trigger, mode, request.dry_run)
+        try:
+            self.history.mark_interrupted()
+            since = self._delta_since() if request.mode == "delta" else None
+            mode: SyncMode = "delta" if since is not None else "full"
+            result = SyncResult("succeeded", mode, request.dry_run, request.trigger)
+            result.run_id = self.history.start(request.trigger, mode, request.dry_run)
+        except SQLAlchemyError:  # a read-only or full disk: not even the run can be recorded
+            log.exception("A sync could not start in the database")
+            return SyncResult(
+                "failed",
+                request.mode,
+                request.dry_run,
+                request.trigger,
+                error=DATABASE_MESSAGE,
+                error_kind=RosterSyncError.kind,
+            )
         log.info(
             "Sync %s started (%s, %s%s)",
             result.run_id,
@@ -240,10 +256,17 @@ class SyncEngine:
         with self.directory.database.session() as session:
             stage = StagingTable(session.connection())
             started = time.perf_counter()
-            unreadable = self._download(stage, classifier, since, report, cancel)
+            unreadable, totals = self._download(stage, classifier, since, report, cancel)
             result.timings["download"] = time.perf_counter() - started
             report(Progress("comparing", 0, None))
-            placement = Placement(session.connection(), full=result.mode == "full")
+            complete = result.mode == "full" and len(totals) <= 1
+            if result.mode == "full" and not complete:
+                log.warning(
+                    "The provider's list changed while it was read (totals %s): users not seen "
+                    "are left as they are this time; the next full sync settles them",
+                    sorted(totals),
+                )
+            placement = Placement(session.connection(), complete=complete)
             started = time.perf_counter()
             decided = placement.decide(unstaged_skips=len(unreadable))
             result.timings["decide"] = time.perf_counter() - started
@@ -296,29 +319,33 @@ class SyncEngine:
         since: datetime | None,
         report: ProgressCallback,
         cancel: threading.Event,
-    ) -> list[SkipRecord]:
-        """Stage every user, page by page; the records with no sourcedId at all, as skips."""
+    ) -> tuple[list[SkipRecord], set[int]]:
+        """Stage every user, page by page. Returns the records with no sourcedId at all, as
+        skips, and every total the provider gave (more than one: the list changed meanwhile)."""
         unreadable: list[SkipRecord] = []
+        totals: set[int] = set()
         received = 0
         with self._connect(cancel) as client:
             client.authenticate()
             # The next pages download while this one is staged.
             for page in pages_ahead(client.user_pages(modified_since=since), cancel):
                 staged = [classifier.classify(user) for user in page.records]
+                unnamed: list[str] = []
                 for record in page.invalid:
                     staged_record = Classifier.invalid(record)
                     if staged_record is not None:
                         staged.append(staged_record)
                     else:
-                        unreadable.append(
-                            SkipRecord(None, "(unnamed record)", "invalid_record", record.reason)
-                        )
-                stage.add(staged)
+                        unnamed.append(record.reason)
+                unnamed += stage.add(staged)
+                unreadable += [_unnamed_skip(reason) for reason in unnamed]
                 received += len(page.records) + len(page.invalid)
+                if page.total is not None:
+                    totals.add(page.total)
                 report(Progress("downloading", received, page.total))
                 if cancel.is_set():
                     raise CanceledError()
-        return unreadable
+        return unreadable, totals
 
     @staticmethod
     def _saved(done: int, total: int, report: ProgressCallback, cancel: threading.Event) -> None:

@@ -3,15 +3,17 @@
 After the record-level checks (:mod:`app.sync.plan`), each staged user gets its ``decision``:
 
 - a ``candidate`` whose username (ignoring case) another candidate of this sync also has, or an
-  active local user a delta sync did not fetch: skipped as ``duplicate_username``;
+  active local user keeps through this sync (one a delta did not fetch, or one skipped with its
+  record left as it is): skipped as ``duplicate_username``;
 - else ``insert`` (no local record), ``unchanged`` (an active local record with the same
   fields) or ``update`` (anything else, a returning inactive user included);
 - ``unmapped_school`` and ``leaving`` users with an active local record: ``deactivate``; other
   ``leaving`` users: ``unchanged``; everyone else: ``skip`` with the staged reason.
 
-A full sync also deactivates the active local users it did not see at all. Everything here is a
-handful of set-based statements inside the sync's one transaction, so it takes the same small
-memory for a thousand users as for a million.
+A full sync also deactivates the active local users it did not see at all, unless the provider's
+list changed while it was read (offset paging may then have skipped someone who is still there).
+Everything here is a handful of set-based statements inside the sync's one transaction, so it
+takes the same small memory for a thousand users as for a million.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ _same_record = and_(
     _u.site_id == _s.site_id,
 )
 _active_record = and_(_u.sourced_id == _s.sourced_id, _u.active.is_(true()))
+#: Skips that leave a local record, and so its username, exactly as it was.
+_KEEPS_THE_RECORD = ("no_username", "not_synced_role", "invalid_record")
 _any_record = _u.sourced_id == _s.sourced_id
 
 DECISION = case(
@@ -94,9 +98,11 @@ class Decided:
 class Placement:
     """Decides and writes one staged sync on ``connection`` (inside its transaction)."""
 
-    def __init__(self, connection: Connection, *, full: bool) -> None:
+    def __init__(self, connection: Connection, *, complete: bool) -> None:
+        """``complete``: this sync saw the provider's whole list (a full sync whose list did not
+        change while it was read), so active users it did not see are gone."""
         self.connection = connection
-        self.full = full
+        self.complete = complete
 
     # --- deciding --------------------------------------------------------------------------
 
@@ -206,7 +212,7 @@ class Placement:
 
     def _deactivate(self, now: datetime) -> int:
         listed = _u.sourced_id.in_(select(_s.sourced_id).where(_s.decision == "deactivate"))
-        leaving = or_(listed, self._unseen()) if self.full else listed
+        leaving = or_(listed, self._unseen()) if self.complete else listed
         statement = update(users).where(leaving).values(active=False, updated_at=now)
         return self.connection.execute(statement).rowcount
 
@@ -219,17 +225,20 @@ class Placement:
             .group_by(_s.username_key)
         )
         shared = dict(self.connection.execute(counted.having(func.count() > 1)).all())
-        if not self.full:
-            for key in self._usernames_kept_by_unfetched_users():
-                shared[key] = shared.get(key, 1) + 1
+        for key in self._usernames_kept_by_others():
+            shared[key] = shared.get(key, 1) + 1
         if shared:
             self.connection.execute(
                 insert(shared_usernames),
                 [{"username_key": key, "sharers": n} for key, n in shared.items()],
             )
 
-    def _usernames_kept_by_unfetched_users(self) -> set[str]:
-        """Keys of this delta's candidates that an active user it did not fetch already has."""
+    def _usernames_kept_by_others(self) -> set[str]:
+        """Keys of this sync's candidates that an active local user keeps through this sync.
+
+        Those are users an incomplete sync (a delta) did not fetch, and users this sync skips
+        while leaving their record as it is (no username, a role not synced, an unreadable one).
+        """
         wanted = set(
             self.connection.scalars(
                 select(_s.username_key).where(_s.outcome == "candidate").distinct()
@@ -237,20 +246,22 @@ class Placement:
         )
         if not wanted:
             return set()
-        unfetched = select(_u.username).where(
-            _u.active.is_(true()), not_(exists().where(_any_record))
-        )
+        kept_as_is = exists().where(_any_record, _s.outcome.in_(_KEEPS_THE_RECORD))
+        if not self.complete:
+            kept_as_is = or_(kept_as_is, not_(exists().where(_any_record)))
+        holders = select(_u.username).where(_u.active.is_(true()), kept_as_is)
         found: set[str] = set()
         # Case folding differs from SQL's lower() beyond ASCII, so it is done here, streamed.
-        for username in self.connection.execution_options(yield_per=5000).scalars(unfetched):
+        # Streamed: the option goes on the statement, since a connection keeps its options.
+        for username in self.connection.scalars(holders.execution_options(yield_per=5000)):
             key = username.casefold()
             if key in wanted:
                 found.add(key)
         return found
 
     def _unseen(self) -> ColumnElement[bool]:
-        """Active local users a full sync did not see at all (nothing, for a delta sync)."""
-        if not self.full:
+        """Active local users a complete sync did not see at all (nothing, otherwise)."""
+        if not self.complete:
             return literal(False)
         return and_(_u.active.is_(true()), not_(exists().where(_any_record)))
 

@@ -38,6 +38,7 @@ staged = Table(
     prefixes=["TEMPORARY"],
 )
 _STAGED_FIELDS = [*StagedUser._fields, "seq"]
+_NOT_UNICODE = "the record has text that is not valid Unicode"
 
 #: Usernames shared by more than one user of this sync (or by a user it did not fetch).
 shared_usernames = Table(
@@ -62,10 +63,17 @@ class StagingTable:
             table.create(connection)
         self._replace, self._keep = _upserts(connection.dialect)
 
-    def add(self, users: Sequence[StagedUser]) -> None:
-        """Stage one page of users."""
+    def add(self, users: Sequence[StagedUser]) -> list[str]:
+        """Stage one page of users; the reasons of any record that cannot be stored at all."""
         start, self._seq = self._seq, self._seq + len(users)
         rows = [(*user, start + n) for n, user in enumerate(users)]
+        try:
+            self._insert(rows)
+        except UnicodeEncodeError:  # rare: text that is not valid Unicode (a lone surrogate)
+            return self._insert_readable_text(rows)
+        return []
+
+    def _insert(self, rows: list[tuple[object, ...]]) -> None:
         readable = [row for row in rows if row[1] != "invalid_record"]
         unreadable = [row for row in rows if row[1] == "invalid_record"]
         for statement, chosen in ((self._replace, readable), (self._keep, unreadable)):
@@ -77,9 +85,34 @@ class StagingTable:
                 named = [dict(zip(_STAGED_FIELDS, row, strict=True)) for row in chosen]
                 self.connection.execute(statement, named)
 
+    def _insert_readable_text(self, rows: list[tuple[object, ...]]) -> list[str]:
+        """Stage the page again, a record whose text cannot be stored as an invalid record."""
+        kept: list[tuple[object, ...]] = []
+        lost: list[str] = []
+        for row in rows:
+            if _storable(row):
+                kept.append(row)
+            elif _storable(row[:1]):
+                invalid = StagedUser(str(row[0]), "invalid_record", "", "", _NOT_UNICODE)
+                kept.append((*invalid, row[-1]))
+            else:
+                lost.append(_NOT_UNICODE)
+        self._insert(kept)  # rows stored before the failure are replaced, not doubled
+        return lost
+
     def drop(self) -> None:
         for table in reversed(_TABLES):
             table.drop(self.connection, checkfirst=True)
+
+
+def _storable(row: tuple[object, ...]) -> bool:
+    try:
+        for value in row:
+            if isinstance(value, str):
+                value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _upserts(dialect: Dialect) -> tuple[str | Insert, str | Insert]:

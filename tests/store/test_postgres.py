@@ -321,3 +321,17 @@ def test_a_sync_into_postgresql_gives_the_directory_a_sync_into_sqlite_gives(
     on_sqlite = cli("sync", "--json").json()
     assert {key: on_sqlite[key] for key in summary} == summary
     assert cli("users", "--json", "--include-inactive").json() == on_postgres
+
+
+def test_a_delta_sync_into_postgresql_takes_the_changes(
+    pg_context: AppContext, pg_connected: DemoServer, district: DemoDistrict
+):
+    assert pg_context.engine().run(SyncRequest()).succeeded
+    some = next(iter(pg_context.directory.users()))
+    district.update_user(some.sourced_id, givenName="Changed")
+    delta = pg_context.engine().run(SyncRequest(mode="delta"))
+    assert delta.succeeded, delta.error
+    assert delta.mode == "delta" and delta.counts.updated == 1
+    assert {
+        u.given_name for u in pg_context.directory.users() if u.sourced_id == some.sourced_id
+    } == {"Changed"}

@@ -94,7 +94,7 @@ def plan(
                 rows = [classifier.classify(u) for u in users]
                 rows += [r for r in map(Classifier.invalid, invalid or []) if r is not None]
                 stage.add(rows)
-                placement = Placement(session.connection(), full=full)
+                placement = Placement(session.connection(), complete=full)
                 unstaged = sum(1 for r in invalid or [] if r.sourced_id is None)
                 decided = placement.decide(unstaged_skips=unstaged)
 
