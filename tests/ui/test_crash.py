@@ -20,9 +20,7 @@ def crash(handler: CrashHandler, message: str) -> None:
         handler.handle(*sys.exc_info())  # type: ignore[arg-type]
 
 
-def test_a_crash_shows_a_sentence_and_logs_the_details_redacted(
-    qtbot, isolated_profile: Profile
-):
+def test_a_crash_shows_a_sentence_and_logs_the_details_redacted(qtbot, isolated_profile: Profile):
     configure_logging(isolated_profile)
     register_secret("s3cret-value-for-crash")
     handler = CrashHandler()
