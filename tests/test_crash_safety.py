@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import sqlite3
@@ -18,10 +17,9 @@ from app.paths import Profile
 from app.store.history import INTERRUPTED_MESSAGE
 from app.sync.engine import SyncRequest
 from tests.conftest import Cli
+from tests.support.pipes import blocked_writing, fill, small_pipe
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="uses Linux pipe sizing")
-
-F_SETPIPE_SZ = 1031
 
 
 @pytest.fixture
@@ -59,40 +57,13 @@ def read_until_saving(read_fd: int) -> None:
         buffered += chunk
 
 
-def fill(write_fd: int) -> None:
-    """Fill the pipe, so the child blocks on its next progress line, mid-transaction."""
-    # A new open file description of the same pipe, so O_NONBLOCK does not reach the child.
-    filler = os.open(f"/proc/self/fd/{write_fd}", os.O_WRONLY)
-    os.set_blocking(filler, False)
-    for size in (4096, 256, 16, 1):  # small pipe writes are all-or-nothing: step down to 1 byte
-        try:
-            while True:
-                os.write(filler, b"#" * size)
-        except BlockingIOError:
-            continue
-    os.close(filler)
-
-
-def wait_until_blocked_writing(child: subprocess.Popen[bytes]) -> None:
-    """Wait (bounded) until the child sleeps in a pipe write: after a batch, before commit."""
-    wchan = f"/proc/{child.pid}/wchan"
-    for _ in range(200_000):
-        with open(wchan, encoding="ascii") as handle:
-            if "pipe_write" in handle.read():
-                return
-        assert child.poll() is None, "the sync ended before it blocked"
-        os.sched_yield()
-    raise AssertionError("the sync never blocked on its progress output")
-
-
 def kill_while_saving(profile: Profile, server: DemoServer) -> int:
-    read_fd, write_fd = os.pipe()
-    fcntl.fcntl(write_fd, F_SETPIPE_SZ, 4096)
+    read_fd, write_fd = small_pipe()
     child = start_sync(profile, server, write_fd)
     try:
         read_until_saving(read_fd)
         fill(write_fd)
-        wait_until_blocked_writing(child)
+        assert blocked_writing(child), "the sync ended before it blocked mid-transaction"
         child.send_signal(signal.SIGKILL)
         return child.wait(timeout=30)
     finally:

@@ -10,7 +10,6 @@ killed run interrupted and leave the directory as a clean profile's.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import random
 import select
@@ -37,10 +36,10 @@ from tests.faults.conftest import (
     users_in_file,
     users_of,
 )
+from tests.support.pipes import blocked_writing, fill, small_pipe
 
 pytestmark = [linux_only, pytest.mark.slow]
 
-F_SETPIPE_SZ = 1031
 SEED = 20261123
 KILLS_WANTED = 20
 MAX_ROUNDS = 30  # a round whose child commits before it blocks is not counted as a kill
@@ -72,38 +71,8 @@ def read_until(read_fd: int, child: subprocess.Popen[bytes], wanted: str) -> Non
             raise AssertionError(f"the sync ended before {wanted!r}: {buffered.decode()[-300:]}")
 
 
-def fill(write_fd: int) -> None:
-    """Fill the pipe, so the child blocks on its next progress line."""
-    filler = os.open(f"/proc/self/fd/{write_fd}", os.O_WRONLY)  # O_NONBLOCK for us only
-    os.set_blocking(filler, False)
-    for size in (4096, 256, 16, 1):  # small pipe writes are all-or-nothing: step down
-        try:
-            while True:
-                os.write(filler, b"#" * size)
-        except BlockingIOError:
-            continue
-    os.close(filler)
-
-
-def blocked_writing(child: subprocess.Popen[bytes]) -> bool:
-    """Wait (bounded) until the child sleeps in a pipe write; False if it finished first."""
-    wchan = f"/proc/{child.pid}/wchan"
-    for _ in range(200_000):
-        if child.poll() is not None:
-            return False
-        try:
-            with open(wchan, encoding="ascii") as handle:
-                if "pipe_write" in handle.read():
-                    return True
-        except FileNotFoundError:
-            return False
-        os.sched_yield()
-    raise AssertionError("the sync neither blocked on its progress output nor finished")
-
-
 def sync_and_kill(profile: Profile, server: DemoServer, target: str) -> Killed:
-    read_fd, write_fd = os.pipe()
-    fcntl.fcntl(write_fd, F_SETPIPE_SZ, 4096)
+    read_fd, write_fd = small_pipe()
     child = subprocess.Popen(
         [sys.executable, "-m", "app", "sync", "--progress"],
         env=subprocess_env(profile, server),
