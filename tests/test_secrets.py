@@ -70,24 +70,24 @@ def test_database_and_log_are_readable_by_their_owner_only(
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
 
-def test_a_locked_keyring_gives_a_clear_message_and_writes_nothing(
-    cli: Cli, demo_server: DemoServer, isolated_profile: Profile
+@pytest.mark.parametrize(
+    ("backend", "words"),
+    [
+        (LockedKeyring, ("locked", "unlock")),
+        (DenyingKeyring, ("refused access", "Nothing was written elsewhere")),
+    ],
+)
+def test_a_keyring_locked_or_denying_access_gives_a_clear_message_and_writes_nothing(
+    cli: Cli,
+    demo_server: DemoServer,
+    isolated_profile: Profile,
+    backend: type[keyring.backend.KeyringBackend],
+    words: tuple[str, str],
 ):
-    keyring.set_keyring(LockedKeyring())
+    keyring.set_keyring(backend())
     result = cli(*connect_args(demo_server), stdin=demo_server.client_secret)
     assert result.code == 1
-    assert "locked" in result.err and "unlock" in result.err
-    for path in files_under(isolated_profile.root):
-        assert demo_server.client_secret.encode() not in path.read_bytes()
-
-
-def test_a_keyring_denying_access_gives_a_clear_message_and_writes_nothing(
-    cli: Cli, demo_server: DemoServer, isolated_profile: Profile
-):
-    keyring.set_keyring(DenyingKeyring())
-    result = cli(*connect_args(demo_server), stdin=demo_server.client_secret)
-    assert result.code == 1
-    assert "refused access" in result.err and "Nothing was written elsewhere" in result.err
+    assert all(word in result.err for word in words), result.err
     for path in files_under(isolated_profile.root):
         assert demo_server.client_secret.encode() not in path.read_bytes()
 
