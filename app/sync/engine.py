@@ -274,9 +274,11 @@ class SyncEngine:
             result.counts, result.skipped_reasons = decided.counts, decided.skipped_reasons
             active_before = placement.active_before()
             deactivations = decided.counts.deactivated
-            limit_hit = self._safety.exceeded(deactivations, active_before)
-            error = self._safety.message(deactivations, active_before) if limit_hit else None
-            if limit_hit and not request.allow_mass_deactivation:
+            stopped = self._safety.exceeded(deactivations, active_before) and not (
+                request.allow_mass_deactivation
+            )
+            error = self._safety.message(deactivations, active_before) if stopped else None
+            if stopped:
                 result.would_deactivate = placement.deactivated_ids()
                 if not request.dry_run:
                     raise SafetyLimitError(error or "", deactivations, active_before)
@@ -284,7 +286,7 @@ class SyncEngine:
                 raise CanceledError()
             assert result.run_id is not None
             if request.dry_run:
-                result.status = "failed" if limit_hit else "succeeded"
+                result.status = "failed" if stopped else "succeeded"
                 result.error, result.error_kind = error, SafetyLimitError.kind if error else None
                 placement.record_skips(result.run_id)
             else:

@@ -113,6 +113,10 @@ class Placement:
         """
         self._find_shared_usernames()
         self.connection.execute(update(staged).values(decision=DECISION))
+        # A candidate skipped as a duplicate keeps its old record, username included; one more
+        # candidate wanting that username must then be skipped too, and so on down the chain.
+        while self._add_usernames_kept_by_duplicates():
+            self.connection.execute(update(staged).values(decision=DECISION))
         by_decision = dict(
             self.connection.execute(select(_s.decision, func.count()).group_by(_s.decision)).all()
         )
@@ -232,6 +236,26 @@ class Placement:
                 insert(shared_usernames),
                 [{"username_key": key, "sharers": n} for key, n in shared.items()],
             )
+
+    def _add_usernames_kept_by_duplicates(self) -> bool:
+        """Share the old usernames of active users now skipped as duplicates; any new?"""
+        held = select(_u.username).where(
+            _u.active.is_(true()),
+            exists().where(_any_record, _s.decision == literal_column("'duplicate'")),
+        )
+        known = set(self.connection.scalars(select(shared_usernames.c.username_key)))
+        wanted = set(
+            self.connection.scalars(
+                select(_s.username_key).where(_s.decision.in_(("insert", "update", "unchanged")))
+            )
+        )
+        new = {key for key in map(str.casefold, self.connection.scalars(held)) if key in wanted}
+        new -= known
+        if new:
+            self.connection.execute(
+                insert(shared_usernames), [{"username_key": key, "sharers": 2} for key in new]
+            )
+        return bool(new)
 
     def _usernames_kept_by_others(self) -> set[str]:
         """Keys of this sync's candidates that an active local user keeps through this sync.

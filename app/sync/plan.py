@@ -29,6 +29,11 @@ Outcome = Literal[
 ]
 
 
+#: The longest name, email or id the directory keeps (its columns are 255 characters wide).
+MAX_TEXT = 255
+TOO_LONG = f"a name, email or id is longer than {MAX_TEXT} characters"
+
+
 class StagedUser(NamedTuple):
     """One provider user after the record-level checks: what the directory should hold.
 
@@ -71,6 +76,8 @@ class Classifier:
         username = user.field(self._field)
         if username is None:
             return StagedUser(sid, "no_username", given, family, f"no {self._field}")
+        if max(len(sid), len(given), len(family), len(username), len(user.email or "")) > MAX_TEXT:
+            return StagedUser(sid[:MAX_TEXT], "invalid_record", "", "", TOO_LONG)
         return StagedUser(
             sid,
             "candidate",

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect
 
+from app.sync.plan import MAX_TEXT
 from tests.properties.strategies import MAPPING, SQL, hostile_text, json_values, raw_users
 from tests.properties.syncing import REASONS, Synced, open_directory, run_sync, users_table
 
@@ -115,6 +116,7 @@ def _staged_ids(raw: list[Any]) -> set[str]:
 
 # --- hostile strings reaching the database ----------------------------------------------------
 
+TEXT_KEYS = ("sourcedId", "givenName", "familyName")
 stored_text = st.one_of(
     hostile_text, st.sampled_from(SQL), st.just("n\x00ul"), st.just("y" * 100_000)
 )
@@ -122,7 +124,9 @@ stored_text = st.one_of(
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(stored_text, stored_text, stored_text), min_size=1, max_size=5))
-def test_sql_nul_and_huge_strings_are_stored_verbatim(names: list[tuple[str, str, str]]) -> None:
+def test_sql_nul_and_huge_strings_are_stored_verbatim_or_skipped_when_too_long(
+    names: list[tuple[str, str, str]],
+) -> None:
     raw = [
         {
             "sourcedId": f"id-{n}-{sid}",
@@ -141,13 +145,16 @@ def test_sql_nul_and_huge_strings_are_stored_verbatim(names: list[tuple[str, str
             assert {"users", "sites", "sync_runs"} <= set(
                 inspect(database.engine).get_table_names()
             )
+            # What fits the directory's columns is stored exactly; what does not is skipped.
+            fitting = [r for r in raw if all(len(r[k].strip()) <= MAX_TEXT for k in TEXT_KEYS)]
             table = {row[0]: row for row in users_table(database)}
-            assert len(table) == result.counts.added == len(raw)
-            for record in raw:
+            assert len(table) == result.counts.added == len(fitting)
+            assert result.reasons.get("invalid_record", 0) == len(raw) - len(fitting)
+            for record in fitting:
                 row = table[record["sourcedId"].strip()]
                 assert row[2] == record["givenName"].strip()
                 assert row[3] == record["familyName"].strip()
-            assert run_sync(database, raw, MAPPING).counts.unchanged == len(raw)
+            assert run_sync(database, raw, MAPPING).counts.unchanged == len(fitting)
         finally:
             database.close()
 

@@ -217,3 +217,14 @@ def test_cancel_is_heard_within_a_second_even_inside_a_slow_request(
     returned = time.monotonic()
     assert result.status == "canceled"
     assert returned - asked[0] < 0.3 + 1.0
+
+
+def test_a_confirmed_dry_run_past_the_safety_limit_succeeds(ctx: AppContext, connected: DemoServer):
+    assert ctx.engine().run(SyncRequest()).succeeded
+    for school in ctx.directory.schools()[:3]:
+        ctx.directory.map_school(school.sourced_id, None)
+    stopped = ctx.engine().run(SyncRequest(dry_run=True))
+    assert stopped.status == "failed" and stopped.would_deactivate
+    confirmed = ctx.engine().run(SyncRequest(dry_run=True, allow_mass_deactivation=True))
+    assert confirmed.succeeded and confirmed.error is None
+    assert confirmed.counts.deactivated == len(stopped.would_deactivate)

@@ -334,3 +334,23 @@ def test_a_malformed_record_is_counted_once_and_its_user_not_deactivated():
     result = plan([], {"s1": local("s1")}, invalid=[InvalidRecord("bad field", "s1")])
     assert counted(result) == 1
     assert result.deactivations == []
+
+
+def test_a_username_kept_by_a_user_skipped_as_a_duplicate_is_not_given_away():
+    # b moves to a username d also wants: both skipped, so b keeps its old one, which a wants.
+    result = plan(
+        [
+            user("a", email="B@district.example"),
+            user("b", email="z@x.example"),
+            user("d", email="z@x.example"),
+        ],
+        {"b": local("b")},
+    )
+    assert result.inserts == [] and result.updates == []
+    assert result.skipped_reasons == {"duplicate_username": 3}
+
+
+def test_text_longer_than_the_directory_holds_is_skipped_with_a_reason():
+    result = plan([user("s1", givenName="A" * 300), user("s2")])
+    assert [u.sourced_id for u in result.inserts] == ["s2"]
+    assert result.skipped_reasons == {"invalid_record": 1}
