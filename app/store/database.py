@@ -58,8 +58,14 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: object) -> None:
     cursor.close()
 
 
+#: An execution option: how a connection's next transactions begin on SQLite.
+SQLITE_BEGIN = "rostersync_sqlite_begin"
+
+
 def _on_sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # "BEGIN IMMEDIATE" takes the write lock at once (waiting busy_timeout for it), where a
+    # deferred BEGIN that reads first would fail outright if someone wrote in between.
+    connection.exec_driver_sql(connection.get_execution_options().get(SQLITE_BEGIN, "BEGIN"))
 
 
 def _unusable(url: str, reason: str) -> ConfigurationError:
@@ -257,6 +263,15 @@ class Database:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def writing(self, connection: Connection) -> Iterator[Connection]:
+        """A transaction on ``connection`` that is sure to be able to write: on SQLite it takes
+        the write lock when it begins. Committed on success, rolled back on any error."""
+        if connection.dialect.name == "sqlite":
+            connection = connection.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+        with connection.begin():
+            yield connection
 
     def close(self) -> None:
         self.engine.dispose()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.store.database import Database
@@ -121,7 +122,7 @@ class History:
 
     def finish(
         self,
-        session: Session,
+        session: Session | Connection,
         run_id: int,
         *,
         status: str,
@@ -130,7 +131,8 @@ class History:
         skipped_reasons: Mapping[str, int] | None = None,
         error: str | None = None,
     ) -> None:
-        """Close a run inside ``session``, so it commits together with the changes it made.
+        """Close a run inside ``session`` (or a connection's transaction), so it commits
+        together with the changes it made.
 
         ``skips`` are recorded with the run; ``skipped_reasons`` (reason -> count) is taken from
         them unless given (when the skips were recorded another way).

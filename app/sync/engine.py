@@ -7,6 +7,7 @@ or left exactly as it was, and the run is recorded in history with its outcome.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import CanceledError, RosterSyncError, SafetyLimitError
@@ -149,6 +151,17 @@ def _site_counts(decided: Decided, mapping: dict[str, int]) -> dict[int, SiteCou
     return sites
 
 
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """What the download leaves beside the staging table."""
+
+    mapping: dict[str, int]
+    #: Records skipped with no sourcedId that could be stored.
+    unreadable: list[SkipRecord]
+    #: Every total the provider gave; more than one means its list changed meanwhile.
+    totals: set[int]
+
+
 ProgressCallback = Callable[[Progress], None]
 ClientFactory = Callable[[threading.Event], OneRosterClient]
 
@@ -251,67 +264,92 @@ class SyncEngine:
         report(Progress("connecting", 0, None))
         mapping = self.directory.mapping()
         classifier = Classifier(mapping, self._username_field)
-        # One transaction: the users flow into the staging table page by page, then the rules
-        # are applied over it; a failure anywhere leaves the directory as it was.
-        with self.directory.database.session() as session:
-            stage = StagingTable(session.connection())
-            started = time.perf_counter()
-            unreadable, totals = self._download(stage, classifier, since, report, cancel)
-            result.timings["download"] = time.perf_counter() - started
-            report(Progress("comparing", 0, None))
-            complete = result.mode == "full" and len(totals) <= 1
-            if result.mode == "full" and not complete:
-                log.warning(
-                    "The provider's list changed while it was read (totals %s): users not seen "
-                    "are left as they are this time; the next full sync settles them",
-                    sorted(totals),
-                )
-            placement = Placement(session.connection(), complete=complete)
-            started = time.perf_counter()
-            decided = placement.decide(unstaged_skips=len(unreadable))
-            result.timings["decide"] = time.perf_counter() - started
-            result.site_counts = _site_counts(decided, mapping)
-            result.counts, result.skipped_reasons = decided.counts, decided.skipped_reasons
-            active_before = placement.active_before()
-            deactivations = decided.counts.deactivated
-            stopped = self._safety.exceeded(deactivations, active_before) and not (
-                request.allow_mass_deactivation
-            )
-            error = self._safety.message(deactivations, active_before) if stopped else None
-            if stopped:
-                result.would_deactivate = placement.deactivated_ids()
-                if not request.dry_run:
-                    raise SafetyLimitError(error or "", deactivations, active_before)
-            if cancel.is_set():
-                raise CanceledError()
-            assert result.run_id is not None
-            if request.dry_run:
-                result.status = "failed" if stopped else "succeeded"
-                result.error, result.error_kind = error, SafetyLimitError.kind if error else None
-                placement.record_skips(result.run_id)
-            else:
-                report(Progress("saving", 0, decided.counts.changes))
+        # The users flow into the staging table page by page, each page in a short transaction
+        # of its own (a temporary table: nobody else sees it, nothing in the directory is
+        # locked meanwhile). Then one transaction applies the rules over it: a failure anywhere
+        # leaves the directory as it was.
+        database = self.directory.database
+        with database.engine.connect() as connection:
+            stage = StagingTable(connection)
+            connection.commit()
+            try:
                 started = time.perf_counter()
-                placement.write(
-                    result.run_id,
-                    utc_now(),
-                    lambda done: self._saved(done, decided.counts.changes, report, cancel),
-                )
-                result.timings["write"] = time.perf_counter() - started
-            self.history.finish(
-                session,
-                result.run_id,
-                status=result.status,
-                counts=result.counts,
-                skips=unreadable,
-                skipped_reasons=result.skipped_reasons,
-                error=result.error,
-            )
-            stage.drop()
+                unreadable, totals = self._download(stage, classifier, since, report, cancel)
+                result.timings["download"] = time.perf_counter() - started
+                report(Progress("comparing", 0, None))
+                with database.writing(connection) as writing:
+                    staged = _Staged(mapping, unreadable, totals)
+                    self._decide_and_write(
+                        writing, request, result, staged, report=report, cancel=cancel
+                    )
+            finally:
+                with contextlib.suppress(SQLAlchemyError):  # the connection may be gone
+                    stage.drop()
+                    connection.commit()
         log.info(
             "Sync %s took %s",
             result.run_id,
             ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items()),
+        )
+
+    def _decide_and_write(
+        self,
+        connection: Connection,
+        request: SyncRequest,
+        result: SyncResult,
+        staged: _Staged,
+        *,
+        report: ProgressCallback,
+        cancel: threading.Event,
+    ) -> None:
+        """Apply the rules over the staged users, check the safety limit, write, record."""
+        complete = result.mode == "full" and len(staged.totals) <= 1
+        if result.mode == "full" and not complete:
+            log.warning(
+                "The provider's list changed while it was read (totals %s): users not seen "
+                "are left as they are this time; the next full sync settles them",
+                sorted(staged.totals),
+            )
+        placement = Placement(connection, complete=complete)
+        started = time.perf_counter()
+        decided = placement.decide(unstaged_skips=len(staged.unreadable))
+        result.timings["decide"] = time.perf_counter() - started
+        result.site_counts = _site_counts(decided, staged.mapping)
+        result.counts, result.skipped_reasons = decided.counts, decided.skipped_reasons
+        active_before = placement.active_before()
+        deactivations = decided.counts.deactivated
+        stopped = self._safety.exceeded(deactivations, active_before) and not (
+            request.allow_mass_deactivation
+        )
+        error = self._safety.message(deactivations, active_before) if stopped else None
+        if stopped:
+            result.would_deactivate = placement.deactivated_ids()
+            if not request.dry_run:
+                raise SafetyLimitError(error or "", deactivations, active_before)
+        if cancel.is_set():
+            raise CanceledError()
+        assert result.run_id is not None
+        if request.dry_run:
+            result.status = "failed" if stopped else "succeeded"
+            result.error, result.error_kind = error, SafetyLimitError.kind if error else None
+            placement.record_skips(result.run_id)
+        else:
+            report(Progress("saving", 0, decided.counts.changes))
+            started = time.perf_counter()
+            placement.write(
+                result.run_id,
+                utc_now(),
+                lambda done: self._saved(done, decided.counts.changes, report, cancel),
+            )
+            result.timings["write"] = time.perf_counter() - started
+        self.history.finish(
+            connection,
+            result.run_id,
+            status=result.status,
+            counts=result.counts,
+            skips=staged.unreadable,
+            skipped_reasons=result.skipped_reasons,
+            error=result.error,
         )
 
     def _download(
@@ -340,6 +378,7 @@ class SyncEngine:
                     else:
                         unnamed.append(record.reason)
                 unnamed += stage.add(staged)
+                stage.connection.commit()  # holds nothing in the directory between pages
                 unreadable += [_unnamed_skip(reason) for reason in unnamed]
                 received += len(page.records) + len(page.invalid)
                 if page.total is not None:

@@ -228,3 +228,24 @@ def test_a_confirmed_dry_run_past_the_safety_limit_succeeds(ctx: AppContext, con
     confirmed = ctx.engine().run(SyncRequest(dry_run=True, allow_mass_deactivation=True))
     assert confirmed.succeeded and confirmed.error is None
     assert confirmed.counts.deactivated == len(stopped.would_deactivate)
+
+
+def test_changes_made_elsewhere_during_the_download_do_not_fail_the_sync(
+    ctx: AppContext, connected: DemoServer, isolated_profile: Profile
+):
+    """Someone maps a school or adds a site in the window while a long sync downloads."""
+    elsewhere = AppContext(isolated_profile)
+    written: list[str] = []
+
+    def write_meanwhile(progress: Progress) -> None:
+        if progress.stage == "downloading" and not written:
+            elsewhere.directory.add_sites(["Added meanwhile"])  # commits to the directory
+            written.append("site")
+
+    try:
+        result = ctx.engine().run(SyncRequest(), progress=write_meanwhile)
+    finally:
+        elsewhere.close()
+    assert written and result.succeeded, result.error
+    assert result.counts.added == len(list(ctx.directory.users())) > 0
+    assert "Added meanwhile" in {site.name for site in ctx.directory.sites()}
