@@ -19,17 +19,21 @@ _POLL_S = 0.1
 _JOIN_S = 5.0
 
 
-def pages_ahead(pages: Iterator[T], cancel: threading.Event, depth: int = 2) -> Iterator[T]:
+def pages_ahead(
+    pages: Iterator[T], cancel: threading.Event, stop: threading.Event, depth: int = 2
+) -> Generator[T, None, None]:
     """Yield ``pages`` in order, fetched up to ``depth`` ahead on a helper thread.
 
-    A failure while fetching is raised here, in the caller's thread. When the caller stops early
-    (or fails), the helper stops after the page it is fetching.
+    ``pages`` must give up when ``stop`` is set (a client whose transport listens to it). It is
+    set when the person cancels, and when the caller stops early or fails, so a request in
+    flight is abandoned at once rather than left running. A failure while fetching is raised
+    here, in the caller's thread.
     """
     ready: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    gone = threading.Event()  # the caller stopped reading
 
     def put(item: tuple[str, object]) -> bool:
-        while not stop.is_set():
+        while not gone.is_set():
             with contextlib.suppress(queue.Full):
                 ready.put(item, timeout=_POLL_S)
                 return True
@@ -51,6 +55,8 @@ def pages_ahead(pages: Iterator[T], cancel: threading.Event, depth: int = 2) -> 
     helper.start()
     try:
         while True:
+            if cancel.is_set():
+                stop.set()
             try:
                 kind, value = ready.get(timeout=_POLL_S)
             except queue.Empty:
@@ -64,5 +70,6 @@ def pages_ahead(pages: Iterator[T], cancel: threading.Event, depth: int = 2) -> 
                 raise value
             yield value  # type: ignore[misc]
     finally:
+        gone.set()
         stop.set()
         helper.join(timeout=_JOIN_S)

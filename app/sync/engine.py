@@ -11,7 +11,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -21,9 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import CanceledError, RosterSyncError, SafetyLimitError
 from app.gc_pause import cyclic_gc_paused
-from app.oneroster.client import OneRosterClient
+from app.oneroster.client import OneRosterClient, Page
 from app.oneroster.pages_ahead import pages_ahead
-from app.oneroster.records import UsernameField
+from app.oneroster.records import User, UsernameField
 from app.store.directory import Directory
 from app.store.history import History, RunCounts, SkipRecord
 from app.store.models import utc_now
@@ -365,27 +365,35 @@ class SyncEngine:
         unreadable: list[SkipRecord] = []
         totals: set[int] = set()
         received = 0
-        with self._connect(cancel) as client:
-            client.authenticate()
-            # The next pages download while this one is staged.
-            for page in pages_ahead(client.user_pages(modified_since=since), cancel):
-                staged = [classifier.classify(user) for user in page.records]
-                unnamed: list[str] = []
-                for record in page.invalid:
-                    staged_record = Classifier.invalid(record)
-                    if staged_record is not None:
-                        staged.append(staged_record)
-                    else:
-                        unnamed.append(record.reason)
-                unnamed += stage.add(staged)
-                stage.connection.commit()  # holds nothing in the directory between pages
-                unreadable += [_unnamed_skip(reason) for reason in unnamed]
-                received += len(page.records) + len(page.invalid)
-                if page.total is not None:
-                    totals.add(page.total)
-                report(Progress("downloading", received, page.total))
-                if cancel.is_set():
-                    raise CanceledError()
+        # The client gives up when the person cancels and when this stops for any reason.
+        stop = threading.Event()
+        with self._connect(stop) as client:
+
+            def every_page() -> Iterator[Page[User]]:
+                client.authenticate()
+                yield from client.user_pages(modified_since=since)
+
+            # The next pages download while this one is staged; closed however the loop ends,
+            # so the fetching stops with it.
+            with contextlib.closing(pages_ahead(every_page(), cancel, stop)) as pages:
+                for page in pages:
+                    staged = [classifier.classify(user) for user in page.records]
+                    unnamed: list[str] = []
+                    for record in page.invalid:
+                        staged_record = Classifier.invalid(record)
+                        if staged_record is not None:
+                            staged.append(staged_record)
+                        else:
+                            unnamed.append(record.reason)
+                    unnamed += stage.add(staged)
+                    stage.connection.commit()  # holds nothing in the directory between pages
+                    unreadable += [_unnamed_skip(reason) for reason in unnamed]
+                    received += len(page.records) + len(page.invalid)
+                    if page.total is not None:
+                        totals.add(page.total)
+                    report(Progress("downloading", received, page.total))
+                    if cancel.is_set():
+                        raise CanceledError()
         return unreadable, totals
 
     @staticmethod
