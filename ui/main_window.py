@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
         self.start_sync()
 
     def start_sync(
-        self, allow_mass_deactivation: bool = False, trigger: Trigger = "manual"
+        self, confirmed: frozenset[str] = frozenset(), trigger: Trigger = "manual"
     ) -> None:
         """Start a sync (from the button, the tray or the schedule); ignored while one runs."""
         if self._sync is not None:
@@ -293,9 +293,7 @@ class MainWindow(QMainWindow):
             if trigger == "schedule":
                 configured = context.settings.schedule.mode
                 mode = scheduled_mode(configured, context.history, datetime.now(UTC))
-            request = SyncRequest(
-                mode=mode, trigger=trigger, allow_mass_deactivation=allow_mass_deactivation
-            )
+            request = SyncRequest(mode=mode, trigger=trigger, confirmed_deactivations=confirmed)
             return context.engine().run(request, progress, cancel)
 
         self.progress.begin("Starting…")
@@ -347,7 +345,7 @@ class MainWindow(QMainWindow):
     def _sync_anyway(self) -> None:
         stopped = self._stopped_at_limit
         if stopped is not None and self.confirm_mass_deactivation(self, stopped.would_deactivate):
-            self.start_sync(allow_mass_deactivation=True)
+            self.start_sync(confirmed=frozenset(stopped.would_deactivate))
 
     @property
     def syncing(self) -> bool:

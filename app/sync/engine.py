@@ -73,6 +73,9 @@ class SyncRequest:
     mode: SyncMode = "full"
     dry_run: bool = False
     allow_mass_deactivation: bool = False
+    #: The people someone was shown and confirmed going: past the safety limit, this sync may
+    #: deactivate them and nobody else (a provider answering differently by now stops it again).
+    confirmed_deactivations: frozenset[str] = frozenset()
     trigger: Trigger = "cli"
 
 
@@ -321,11 +324,12 @@ class SyncEngine:
         stopped = self._safety.exceeded(deactivations, active_before) and not (
             request.allow_mass_deactivation
         )
-        error = self._safety.message(deactivations, active_before) if stopped else None
         if stopped:
             result.would_deactivate = placement.deactivated_ids()
-            if not request.dry_run:
-                raise SafetyLimitError(error or "", deactivations, active_before)
+            stopped = not request.confirmed_deactivations.issuperset(result.would_deactivate)
+        error = self._safety.message(deactivations, active_before) if stopped else None
+        if stopped and not request.dry_run:
+            raise SafetyLimitError(error or "", deactivations, active_before)
         if cancel.is_set():
             raise CanceledError()
         assert result.run_id is not None

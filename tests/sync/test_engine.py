@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.context import AppContext
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
+from app.errors import SafetyLimitError
 from app.oneroster.client import RetryPolicy
 from app.paths import Profile
 from app.store.history import INTERRUPTED_MESSAGE
@@ -249,3 +250,26 @@ def test_changes_made_elsewhere_during_the_download_do_not_fail_the_sync(
     assert written and result.succeeded, result.error
     assert result.counts.added == len(list(ctx.directory.users())) > 0
     assert "Added meanwhile" in {site.name for site in ctx.directory.sites()}
+
+
+def test_a_confirmation_covers_the_people_shown_and_nobody_else(
+    ctx: AppContext, connected: DemoServer, district: DemoDistrict
+):
+    assert ctx.engine().run(SyncRequest()).succeeded
+    schools = ctx.directory.schools()
+    for school in schools[:3]:
+        ctx.directory.map_school(school.sourced_id, None)
+    shown = ctx.engine().run(SyncRequest())
+    assert shown.error_kind == SafetyLimitError.kind and shown.would_deactivate
+    active_before = {u.sourced_id for u in ctx.directory.users()}
+    ctx.directory.map_school(schools[3].sourced_id, None)  # meanwhile, more would go
+    refused = ctx.engine().run(
+        SyncRequest(confirmed_deactivations=frozenset(shown.would_deactivate))
+    )
+    assert refused.error_kind == SafetyLimitError.kind
+    assert len(refused.would_deactivate) > len(shown.would_deactivate)
+    assert {u.sourced_id for u in ctx.directory.users()} == active_before  # nothing changed
+    done = ctx.engine().run(
+        SyncRequest(confirmed_deactivations=frozenset(refused.would_deactivate))
+    )
+    assert done.succeeded and done.counts.deactivated == len(refused.would_deactivate)

@@ -332,13 +332,13 @@ class ReviewPage(SetupPage):
     def _start_clicked(self) -> None:
         self._start_sync()
 
-    def _start_sync(self, allow_mass_deactivation: bool = False) -> None:
+    def _start_sync(self, confirmed: frozenset[str] = frozenset()) -> None:
         self.state.save_choices()  # the sync uses them; a later Cancel must not undo that
         self.outcome.clear()
         self._stopped_at_limit = None
         context = self.state.context
         field = self.state.username_field
-        request = SyncRequest(trigger="manual", allow_mass_deactivation=allow_mass_deactivation)
+        request = SyncRequest(trigger="manual", confirmed_deactivations=confirmed)
 
         def work(progress: Callable[[Any], None], cancel: threading.Event) -> SyncResult:
             return context.engine(username_field=field).run(request, progress, cancel)
@@ -375,7 +375,7 @@ class ReviewPage(SetupPage):
         if stopped is None:
             return
         if self.confirm_mass_deactivation(self, stopped.would_deactivate):
-            self._start_sync(allow_mass_deactivation=True)
+            self._start_sync(confirmed=frozenset(stopped.would_deactivate))
 
     # --- running tasks -------------------------------------------------------------------
 
