@@ -83,6 +83,11 @@ class SkipRecord:
     reason: str
     detail: str
 
+    @classmethod
+    def unnamed(cls, reason: str) -> SkipRecord:
+        """A record skipped with no sourcedId that could be recorded."""
+        return cls(None, "(unnamed record)", "invalid_record", reason)
+
     def to_json(self) -> dict[str, object]:
         return {
             "sourcedId": self.sourced_id,

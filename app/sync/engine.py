@@ -143,11 +143,6 @@ class SyncResult:
         }
 
 
-def _unnamed_skip(reason: str) -> SkipRecord:
-    """A record skipped with no sourcedId that could be recorded."""
-    return SkipRecord(None, "(unnamed record)", "invalid_record", reason)
-
-
 def _site_counts(decided: Decided, mapping: dict[str, int]) -> dict[int, SiteCounts]:
     sites = {site: SiteCounts() for site in mapping.values()}
     sites.update({site: SiteCounts(*counts) for site, counts in decided.site_counts.items()})
@@ -381,17 +376,10 @@ class SyncEngine:
             # so the fetching stops with it.
             with contextlib.closing(pages_ahead(every_page(), cancel, stop)) as pages:
                 for page in pages:
-                    staged = [classifier.classify(user) for user in page.records]
-                    unnamed: list[str] = []
-                    for record in page.invalid:
-                        staged_record = Classifier.invalid(record)
-                        if staged_record is not None:
-                            staged.append(staged_record)
-                        else:
-                            unnamed.append(record.reason)
+                    staged, unnamed = classifier.classify_page(page.records, page.invalid)
                     unnamed += stage.add(staged)
                     stage.connection.commit()  # holds nothing in the directory between pages
-                    unreadable += [_unnamed_skip(reason) for reason in unnamed]
+                    unreadable += map(SkipRecord.unnamed, unnamed)
                     received += len(page.records) + len(page.invalid)
                     if page.total is not None:
                         totals.add(page.total)

@@ -14,7 +14,7 @@ afterwards over the whole staged sync, in SQL: see :mod:`app.sync.placement`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal, NamedTuple
 
 from app.oneroster.records import InvalidRecord, User, UsernameField
@@ -90,12 +90,21 @@ class Classifier:
             site_id=self._mapping[placing.org_sourced_id],
         )
 
-    @staticmethod
-    def invalid(record: InvalidRecord) -> StagedUser | None:
-        """A record that could not be read: skipped, and never deactivated (it still exists).
+    def classify_page(
+        self, users: Iterable[User], invalid: Iterable[InvalidRecord] = ()
+    ) -> tuple[list[StagedUser], list[str]]:
+        """One page's users to stage, and the reasons of unreadable records with no sourcedId.
 
-        None when it has no sourcedId; the caller keeps those aside.
+        An unreadable record with a sourcedId is staged as skipped, and so never deactivated
+        (it still exists); one without cannot be staged, and is only counted and listed.
         """
-        if record.sourced_id is None:
-            return None
-        return StagedUser(record.sourced_id, "invalid_record", "", "", record.reason)
+        staged = [self.classify(user) for user in users]
+        unnamed: list[str] = []
+        for record in invalid:
+            if record.sourced_id is None:
+                unnamed.append(record.reason)
+            else:
+                staged.append(
+                    StagedUser(record.sourced_id, "invalid_record", "", "", record.reason)
+                )
+        return staged, unnamed

@@ -54,19 +54,13 @@ def run_sync(
     run_id = history.start("cli", "full" if full else "delta", False)
     page = OneRosterClient._parse(_USERS, raw, 0, None)
     classifier = Classifier(mapping, field)  # type: ignore[arg-type]
-    rows = [classifier.classify(user) for user in page.records]
-    unreadable: list[SkipRecord] = []
-    for record in page.invalid:
-        row = Classifier.invalid(record)
-        if row is not None:
-            rows.append(row)
-        else:
-            unreadable.append(SkipRecord(None, "(unnamed record)", "invalid_record", record.reason))
+    rows, unnamed = classifier.classify_page(page.records, page.invalid)
+    unreadable = [SkipRecord.unnamed(reason) for reason in unnamed]
     sent = len({row.sourced_id for row in rows}) + len(unreadable)
     with database.session() as session:
         stage = StagingTable(session.connection())
         lost = stage.add(rows)  # records whose text cannot be stored at all
-        unreadable += [SkipRecord(None, "(unnamed record)", "invalid_record", r) for r in lost]
+        unreadable += map(SkipRecord.unnamed, lost)
         placement = Placement(session.connection(), complete=full)
         decided = placement.decide(unstaged_skips=len(unreadable))
         changing = select(staged.c.sourced_id).where(staged.c.decision.in_(("insert", "update")))

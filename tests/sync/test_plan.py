@@ -91,12 +91,10 @@ def plan(
                 if locals_:
                     session.execute(insert(DirectoryUser), list(locals_.values()))
                 stage = StagingTable(session.connection())
-                rows = [classifier.classify(u) for u in users]
-                rows += [r for r in map(Classifier.invalid, invalid or []) if r is not None]
+                rows, unnamed = classifier.classify_page(users, invalid or [])
                 stage.add(rows)
                 placement = Placement(session.connection(), complete=full)
-                unstaged = sum(1 for r in invalid or [] if r.sourced_id is None)
-                decided = placement.decide(unstaged_skips=unstaged)
+                decided = placement.decide(unstaged_skips=len(unnamed))
 
                 def decided_as(decision: str) -> list[Any]:
                     chosen = select(staged).where(staged.c.decision == decision)
