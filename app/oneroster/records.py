@@ -36,12 +36,14 @@ SYNCED_ROLES: Final = STAFF_ROLES | {"student"}
 
 
 class InvalidRecord(ValueError):
-    """A provider record that cannot be used; ``sourced_id`` is set when the record had one."""
+    """A provider record that cannot be used; ``sourced_id`` is set when the record had one,
+    ``carries`` is whatever else names it (name, email), so a person can find it."""
 
-    def __init__(self, reason: str, sourced_id: str | None = None) -> None:
+    def __init__(self, reason: str, sourced_id: str | None = None, carries: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.sourced_id = sourced_id
+        self.carries = carries
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +107,16 @@ def clean_text(value: object) -> str | None:
 def _required_id(raw: dict[str, Any]) -> str:
     sourced_id = clean_text(raw.get("sourcedId"))
     if sourced_id is None:
-        raise InvalidRecord("the record has no sourcedId")
+        raise InvalidRecord("the record has no sourcedId", carries=_what_names(raw))
     return sourced_id
+
+
+def _what_names(raw: dict[str, Any]) -> str:
+    """The name and email (or other id) a record carries: "Jane Doe, jane@x.org"."""
+    given, family = clean_text(raw.get("givenName")), clean_text(raw.get("familyName"))
+    name = clean_text(raw.get("name")) or " ".join(filter(None, (given, family)))
+    ids = (clean_text(raw.get(key)) for key in ("email", "username", "identifier"))
+    return ", ".join(filter(None, (name, next(filter(None, ids), None))))
 
 
 def _enabled(value: object) -> bool:

@@ -11,8 +11,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app.oneroster.records import InvalidRecord
 from app.store.database import Database
 from app.store.models import SkippedUser, SyncRun, utc_now
+from app.store.text import storable_text
 
 INTERRUPTED_MESSAGE = (
     "The sync was interrupted before it finished (the program was closed or the computer "
@@ -84,9 +86,9 @@ class SkipRecord:
     detail: str
 
     @classmethod
-    def unnamed(cls, reason: str) -> SkipRecord:
-        """A record skipped with no sourcedId that could be recorded."""
-        return cls(None, "(unnamed record)", "invalid_record", reason)
+    def unidentified(cls, record: InvalidRecord) -> SkipRecord:
+        """A record skipped with no sourcedId, named by whatever it carries."""
+        return cls(None, record.carries or "(unnamed record)", "invalid_record", record.reason)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -142,13 +144,14 @@ class History:
         ``skips`` are recorded with the run; ``skipped_reasons`` (reason -> count) is taken from
         them unless given (when the skips were recorded another way).
         """
+        dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
         rows = [
             {
                 "run_id": run_id,
                 "sourced_id": s.sourced_id,
-                "name": s.name[:255],
+                "name": storable_text(s.name, dialect),
                 "reason": s.reason,
-                "detail": s.detail,
+                "detail": storable_text(s.detail, dialect),
             }
             for s in skips
         ]

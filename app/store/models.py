@@ -18,7 +18,8 @@ def utc_now() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True), str: String(255)}
+    # Text, never a bounded width: names, emails and ids are stored whole, whatever their length.
+    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True), str: Text()}
 
 
 class Site(Base):
@@ -106,3 +107,45 @@ class SkippedUser(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     run: Mapped[SyncRun] = relationship(back_populates="skips")
+
+
+class PersonChange(Base):
+    """One entry of a person's story: what one real sync did to them, and why.
+
+    A run of identical skips is one entry: ``run_id`` is the latest of those syncs and
+    ``since_run_id`` the first (None when the entry covers one sync).
+    """
+
+    __tablename__ = "person_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sourced_id: Mapped[str]
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"), index=True)
+    since_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sync_runs.id", ondelete="SET NULL")
+    )
+    #: added, updated, deactivated or skipped.
+    change: Mapped[str] = mapped_column(String(20))
+    #: Why: the deactivation's or the skip's reason; None for added and updated.
+    reason: Mapped[str | None] = mapped_column(String(40))
+    #: More about a skip ("no email"), in the history's words.
+    detail: Mapped[str] = mapped_column(Text, default="")
+    #: The person's name as the provider sent it, for skips (who may never have been stored).
+    name: Mapped[str | None]
+
+    __table_args__ = (Index("ix_person_changes_sourced_id", "sourced_id", "id"),)
+
+
+class PersonChangeField(Base):
+    """One field an ``updated`` entry changed, keyed like ``users --json``, with both values."""
+
+    __tablename__ = "person_change_fields"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    sourced_id: Mapped[str]
+    field: Mapped[str] = mapped_column(String(20))
+    old_value: Mapped[str | None]
+    new_value: Mapped[str | None]
+
+    __table_args__ = (Index("ix_person_change_fields_run_person", "run_id", "sourced_id"),)

@@ -376,10 +376,10 @@ class SyncEngine:
             # so the fetching stops with it.
             with contextlib.closing(pages_ahead(every_page(), cancel, stop)) as pages:
                 for page in pages:
-                    staged, unnamed = classifier.classify_page(page.records, page.invalid)
-                    unnamed += stage.add(staged)
+                    staged, unidentified = classifier.classify_page(page.records, page.invalid)
+                    stage.add(staged)
                     stage.connection.commit()  # holds nothing in the directory between pages
-                    unreadable += map(SkipRecord.unnamed, unnamed)
+                    unreadable += map(SkipRecord.unidentified, unidentified)
                     received += len(page.records) + len(page.invalid)
                     if page.total is not None:
                         totals.add(page.total)

@@ -312,7 +312,7 @@ class Placement:
 def _display_name() -> ColumnElement[str]:
     """The person's name for the history, or their sourcedId when the record has none."""
     full_name = func.trim(_s.given_name + literal(" ") + _s.family_name)
-    return func.substr(func.coalesce(func.nullif(full_name, ""), _s.sourced_id), 1, 255)
+    return func.coalesce(func.nullif(full_name, ""), _s.sourced_id)
 
 
 def _skip_reason() -> ColumnElement[str]:

@@ -29,10 +29,6 @@ Outcome = Literal[
 ]
 
 
-#: The longest name, email or id the directory keeps (its columns are 255 characters wide).
-MAX_TEXT = 255
-TOO_LONG = f"a name, email or id is longer than {MAX_TEXT} characters"
-
 
 class StagedUser(NamedTuple):
     """One provider user after the record-level checks: what the directory should hold.
@@ -44,7 +40,8 @@ class StagedUser(NamedTuple):
     outcome: Outcome
     given_name: str
     family_name: str
-    #: Why the user was skipped, for the history.
+    #: Why the user was skipped, for the history; for a ``leaving`` user, why it leaves
+    #: (``tobedeleted`` or ``disabled``).
     detail: str = ""
     username: str | None = None
     #: Usernames compare without regard to case, in every alphabet.
@@ -72,12 +69,11 @@ class Classifier:
             orgs = ", ".join(dict.fromkeys(r.org_sourced_id for r in synced_roles))
             return StagedUser(sid, "unmapped_school", given, family, f"schools: {orgs}")
         if user.is_leaving:
-            return StagedUser(sid, "leaving", given, family)
+            why = "tobedeleted" if user.status == "tobedeleted" else "disabled"
+            return StagedUser(sid, "leaving", given, family, why)
         username = user.field(self._field)
         if username is None:
             return StagedUser(sid, "no_username", given, family, f"no {self._field}")
-        if max(len(sid), len(given), len(family), len(username), len(user.email or "")) > MAX_TEXT:
-            return StagedUser(sid[:MAX_TEXT], "invalid_record", "", "", TOO_LONG)
         return StagedUser(
             sid,
             "candidate",
@@ -92,19 +88,19 @@ class Classifier:
 
     def classify_page(
         self, users: Iterable[User], invalid: Iterable[InvalidRecord] = ()
-    ) -> tuple[list[StagedUser], list[str]]:
-        """One page's users to stage, and the reasons of unreadable records with no sourcedId.
+    ) -> tuple[list[StagedUser], list[InvalidRecord]]:
+        """One page's users to stage, and its unreadable records with no sourcedId.
 
         An unreadable record with a sourcedId is staged as skipped, and so never deactivated
         (it still exists); one without cannot be staged, and is only counted and listed.
         """
         staged = [self.classify(user) for user in users]
-        unnamed: list[str] = []
+        unidentified: list[InvalidRecord] = []
         for record in invalid:
             if record.sourced_id is None:
-                unnamed.append(record.reason)
+                unidentified.append(record)
             else:
                 staged.append(
                     StagedUser(record.sourced_id, "invalid_record", "", "", record.reason)
                 )
-        return staged, unnamed
+        return staged, unidentified

@@ -7,6 +7,7 @@ memory however many users there are, and a sync that fails leaves nothing behind
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam
@@ -14,7 +15,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.dml import Insert
 
+from app.store.text import REPLACEMENT, storable_text
 from app.sync.plan import StagedUser
+
+log = logging.getLogger(__name__)
 
 _metadata = MetaData()
 
@@ -38,7 +42,6 @@ staged = Table(
     prefixes=["TEMPORARY"],
 )
 _STAGED_FIELDS = [*StagedUser._fields, "seq"]
-_NOT_UNICODE = "the record has text that is not valid Unicode"
 
 #: Usernames shared by more than one user of this sync (or by a user it did not fetch).
 shared_usernames = Table(
@@ -63,15 +66,20 @@ class StagingTable:
             table.create(connection)
         self._replace, self._keep = _upserts(connection.dialect)
 
-    def add(self, users: Sequence[StagedUser]) -> list[str]:
-        """Stage one page of users; the reasons of any record that cannot be stored at all."""
+    def add(self, users: Sequence[StagedUser]) -> None:
+        """Stage one page of users, in the connection's current transaction."""
         start, self._seq = self._seq, self._seq + len(users)
         rows = [(*user, start + n) for n, user in enumerate(users)]
+        if self.connection.dialect.name != "sqlite":
+            # pg8000 cannot recover from text it fails to send, so it is made storable first.
+            self._insert([self._storable(row) for row in rows])
+            return
         try:
             self._insert(rows)
-        except UnicodeEncodeError:  # rare: text that is not valid Unicode (a lone surrogate)
-            return self._insert_readable_text(rows)
-        return []
+        except UnicodeEncodeError:
+            # Rare: text no database can hold (a lone surrogate). The page is staged again with
+            # it replaced, never dropped; rows staged before the failure are replaced, not doubled.
+            self._insert([self._storable(row) for row in rows])
 
     def _insert(self, rows: list[tuple[object, ...]]) -> None:
         readable = [row for row in rows if row[1] != "invalid_record"]
@@ -85,34 +93,20 @@ class StagingTable:
                 named = [dict(zip(_STAGED_FIELDS, row, strict=True)) for row in chosen]
                 self.connection.execute(statement, named)
 
-    def _insert_readable_text(self, rows: list[tuple[object, ...]]) -> list[str]:
-        """Stage the page again, a record whose text cannot be stored as an invalid record."""
-        kept: list[tuple[object, ...]] = []
-        lost: list[str] = []
-        for row in rows:
-            if _storable(row):
-                kept.append(row)
-            elif _storable(row[:1]):
-                invalid = StagedUser(str(row[0]), "invalid_record", "", "", _NOT_UNICODE)
-                kept.append((*invalid, row[-1]))
-            else:
-                lost.append(_NOT_UNICODE)
-        self._insert(kept)  # rows stored before the failure are replaced, not doubled
-        return lost
+    def _storable(self, row: tuple[object, ...]) -> tuple[object, ...]:
+        dialect = self.connection.dialect
+        fixed = tuple(storable_text(v, dialect) if isinstance(v, str) else v for v in row)
+        if fixed != row:
+            log.warning(
+                "User %s has characters the database cannot hold; they are stored as %r",
+                fixed[0],
+                REPLACEMENT,
+            )
+        return fixed
 
     def drop(self) -> None:
         for table in reversed(_TABLES):
             table.drop(self.connection, checkfirst=True)
-
-
-def _storable(row: tuple[object, ...]) -> bool:
-    try:
-        for value in row:
-            if isinstance(value, str):
-                value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _upserts(dialect: Dialect) -> tuple[str | Insert, str | Insert]:

@@ -54,13 +54,12 @@ def run_sync(
     run_id = history.start("cli", "full" if full else "delta", False)
     page = OneRosterClient._parse(_USERS, raw, 0, None)
     classifier = Classifier(mapping, field)  # type: ignore[arg-type]
-    rows, unnamed = classifier.classify_page(page.records, page.invalid)
-    unreadable = [SkipRecord.unnamed(reason) for reason in unnamed]
+    rows, unidentified = classifier.classify_page(page.records, page.invalid)
+    unreadable = [SkipRecord.unidentified(record) for record in unidentified]
     sent = len({row.sourced_id for row in rows}) + len(unreadable)
     with database.session() as session:
         stage = StagingTable(session.connection())
-        lost = stage.add(rows)  # records whose text cannot be stored at all
-        unreadable += map(SkipRecord.unnamed, lost)
+        stage.add(rows)
         placement = Placement(session.connection(), complete=full)
         decided = placement.decide(unstaged_skips=len(unreadable))
         changing = select(staged.c.sourced_id).where(staged.c.decision.in_(("insert", "update")))

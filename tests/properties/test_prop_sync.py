@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect
 
-from app.sync.plan import MAX_TEXT
 from tests.properties.strategies import MAPPING, SQL, hostile_text, json_values, raw_users
 from tests.properties.syncing import REASONS, Synced, open_directory, run_sync, users_table
 
@@ -116,7 +115,6 @@ def _staged_ids(raw: list[Any]) -> set[str]:
 
 # --- hostile strings reaching the database ----------------------------------------------------
 
-TEXT_KEYS = ("sourcedId", "givenName", "familyName")
 stored_text = st.one_of(
     hostile_text, st.sampled_from(SQL), st.just("n\x00ul"), st.just("y" * 100_000)
 )
@@ -124,7 +122,7 @@ stored_text = st.one_of(
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(stored_text, stored_text, stored_text), min_size=1, max_size=5))
-def test_sql_nul_and_huge_strings_are_stored_verbatim_or_skipped_when_too_long(
+def test_sql_nul_and_huge_strings_are_stored_verbatim(
     names: list[tuple[str, str, str]],
 ) -> None:
     raw = [
@@ -145,23 +143,22 @@ def test_sql_nul_and_huge_strings_are_stored_verbatim_or_skipped_when_too_long(
             assert {"users", "sites", "sync_runs"} <= set(
                 inspect(database.engine).get_table_names()
             )
-            # What fits the directory's columns is stored exactly; what does not is skipped.
-            fitting = [r for r in raw if all(len(r[k].strip()) <= MAX_TEXT for k in TEXT_KEYS)]
+            # Everything is stored exactly, whatever its length.
             table = {row[0]: row for row in users_table(database)}
-            assert len(table) == result.counts.added == len(fitting)
-            assert result.reasons.get("invalid_record", 0) == len(raw) - len(fitting)
-            for record in fitting:
+            assert len(table) == result.counts.added == len(raw)
+            assert "invalid_record" not in result.reasons
+            for record in raw:
                 row = table[record["sourcedId"].strip()]
                 assert row[2] == record["givenName"].strip()
                 assert row[3] == record["familyName"].strip()
-            assert run_sync(database, raw, MAPPING).counts.unchanged == len(fitting)
+            assert run_sync(database, raw, MAPPING).counts.unchanged == len(raw)
         finally:
             database.close()
 
 
 @settings(max_examples=10, deadline=None)
 @given(st.sampled_from(["givenName", "familyName", "email", "sourcedId"]))
-def test_a_lone_surrogate_is_stored_or_skipped_never_failing_the_sync(field: str) -> None:
+def test_a_lone_surrogate_is_stored_as_the_replacement_character(field: str) -> None:
     # A lone surrogate: valid JSON ("\ud800"), but no UTF-8 text can hold it.
     record = {
         "sourcedId": "u1",
@@ -176,6 +173,9 @@ def test_a_lone_surrogate_is_stored_or_skipped_never_failing_the_sync(field: str
         try:
             result = run_sync(database, [record, well_formed], MAPPING)
             check_counted(result)
-            assert result.counts.added + result.counts.skipped == 2
+            assert result.counts.added == 2
+            stored = {row[0]: row for row in users_table(database)}
+            kept = stored["a\ufffd" if field == "sourcedId" else "u1"]
+            assert "a\ufffd" in kept
         finally:
             database.close()

@@ -147,3 +147,63 @@ def test_the_head_revision_the_app_knows_is_the_newest_migration():
     # added without updating it would never run.
     newest = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert newest == HEAD_REVISION
+
+
+def test_a_full_directory_made_by_the_first_schema_keeps_every_row_and_takes_long_text(
+    database_url: str,
+):
+    # 2,000 people and the schools mapped to their sites: the upgrade to unbounded text copies
+    # SQLite's tables, which must neither lose a row nor unmap a school.
+    engine = create_directory_engine(database_url)
+    upgrade(engine, first_revision())
+    people = [
+        {
+            "sourced_id": f"u-{n}",
+            "username": f"user{n}@x.example",
+            "given_name": f"Given{n}",
+            "family_name": "Ñúñez-O'Brien",
+            "email": None if n % 7 == 0 else f"user{n}@x.example",
+            "role": "student" if n % 10 else "teacher",
+            "site_id": 1 + n % 2,
+            "active": n % 13 != 0,
+            "created_at": NEW_YEAR,
+            "updated_at": NEW_YEAR,
+        }
+        for n in range(2000)
+    ]
+    with engine.begin() as connection:
+        for site in (1, 2):
+            connection.execute(
+                sa.insert(SITES).values(id=site, name=f"Site {site}", created_at=NEW_YEAR)
+            )
+            connection.execute(
+                sa.insert(SCHOOLS).values(
+                    sourced_id=f"sch-{site}", name=f"School {site}", site_id=site, seen_at=NEW_YEAR
+                )
+            )
+        connection.execute(sa.insert(USERS), people)
+    engine.dispose()
+
+    database = Database(database_url)
+    try:
+        directory = Directory(database)
+        stored = {u.sourced_id: u for u in directory.users(include_inactive=True)}
+        assert len(stored) == len(people)
+        for person in people:
+            kept = stored[person["sourced_id"]]
+            assert (kept.username, kept.given_name, kept.family_name, kept.email) == (
+                person["username"],
+                person["given_name"],
+                person["family_name"],
+                person["email"],
+            )
+            assert kept.active == person["active"]
+        assert directory.mapping() == {"sch-1": 1, "sch-2": 2}
+        long_name = "Ω" * 5000
+        with database.session() as session:
+            session.execute(
+                sa.update(USERS).where(USERS.c.sourced_id == "u-1").values(family_name=long_name)
+            )
+        assert {u.sourced_id: u for u in directory.users()}["u-1"].family_name == long_name
+    finally:
+        database.close()

@@ -91,10 +91,10 @@ def plan(
                 if locals_:
                     session.execute(insert(DirectoryUser), list(locals_.values()))
                 stage = StagingTable(session.connection())
-                rows, unnamed = classifier.classify_page(users, invalid or [])
+                rows, unidentified = classifier.classify_page(users, invalid or [])
                 stage.add(rows)
                 placement = Placement(session.connection(), complete=full)
-                decided = placement.decide(unstaged_skips=len(unnamed))
+                decided = placement.decide(unstaged_skips=len(unidentified))
 
                 def decided_as(decision: str) -> list[Any]:
                     chosen = select(staged).where(staged.c.decision == decision)
@@ -348,7 +348,9 @@ def test_a_username_kept_by_a_user_skipped_as_a_duplicate_is_not_given_away():
     assert result.skipped_reasons == {"duplicate_username": 3}
 
 
-def test_text_longer_than_the_directory_holds_is_skipped_with_a_reason():
-    result = plan([user("s1", givenName="A" * 300), user("s2")])
-    assert [u.sourced_id for u in result.inserts] == ["s2"]
-    assert result.skipped_reasons == {"invalid_record": 1}
+def test_text_of_any_length_is_kept_whole():
+    long_id, family = "s" * 1000, "Ó" * 300
+    result = plan([user(long_id, givenName="A" * 300, familyName=family), user("s2")])
+    assert sorted(u.sourced_id for u in result.inserts) == sorted([long_id, "s2"])
+    assert {u.family_name for u in result.inserts} >= {family}
+    assert result.skipped_reasons == {}
