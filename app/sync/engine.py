@@ -45,6 +45,8 @@ STAGE_LABELS: dict[Stage, str] = {
     "comparing": "Comparing with the directory",
     "saving": "Saving changes",
 }
+#: How long each entry of a person's story is kept unless the settings say otherwise: a year.
+STORY_RETENTION = timedelta(days=365)
 #: Delta syncs ask for changes since the last good sync minus this, to survive clock skew.
 DELTA_MARGIN = timedelta(hours=1)
 UNEXPECTED_MESSAGE = (
@@ -174,13 +176,16 @@ class SyncEngine:
         connect: ClientFactory,
         username_field: UsernameField,
         safety: SafetyLimit | None = None,
+        story_retention: timedelta = STORY_RETENTION,
     ) -> None:
+        """``story_retention``: how long each entry of a person's story is kept."""
         self.directory = directory
         self.history = history
         self.lock = lock
         self._connect = connect
         self._username_field = username_field
         self._safety = safety or SafetyLimit()
+        self._story_retention = story_retention
 
     def run(
         self,
@@ -335,10 +340,12 @@ class SyncEngine:
         else:
             report(Progress("saving", 0, decided.counts.changes))
             started = time.perf_counter()
+            now = utc_now()
             placement.write(
                 result.run_id,
-                utc_now(),
+                now,
                 lambda done: self._saved(done, decided.counts.changes, report, cancel),
+                story_kept_since=now - self._story_retention,
             )
             result.timings["write"] = time.perf_counter() - started
         self.history.finish(

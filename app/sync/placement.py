@@ -45,6 +45,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.store.history import RunCounts
 from app.store.models import DirectoryUser, SkippedUser
 from app.sync.stage import shared_usernames, staged
+from app.sync.story import StoryWriter
 
 users = DirectoryUser.__table__
 skips = SkippedUser.__table__
@@ -150,8 +151,20 @@ class Placement:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def write(self, run_id: int, now: datetime, progress: Callable[[int], None]) -> None:
-        """Apply every decision and record the skips; ``progress(rows written so far)``."""
+    def write(
+        self,
+        run_id: int,
+        now: datetime,
+        progress: Callable[[int], None],
+        *,
+        story_kept_since: datetime | None = None,
+    ) -> None:
+        """Apply every decision and record the skips and each person's story, forgetting the
+        story's entries older than ``story_kept_since``; ``progress(rows written so far)``."""
+        story = StoryWriter(self.connection, run_id)
+        if story_kept_since is not None:
+            story.prune(story_kept_since)
+        story.record(self._unseen(), _skip_reason(), _skip_detail(), _display_name())
         done = 0
         for step in (self._insert, self._update, self._deactivate):
             done += step(now)
@@ -159,23 +172,7 @@ class Placement:
         self.record_skips(run_id)
 
     def record_skips(self, run_id: int) -> None:
-        reason = _skip_reason()
-        sharers = (
-            select(shared_usernames.c.sharers)
-            .where(shared_usernames.c.username_key == _s.username_key)
-            .scalar_subquery()
-        )
-        detail = case(
-            (
-                _s.decision == "duplicate",
-                literal("'")
-                + _s.username
-                + literal("' is shared by ")
-                + cast(sharers, String)
-                + literal(" users"),
-            ),
-            else_=_s.detail,
-        )
+        reason, detail = _skip_reason(), _skip_detail()
         chosen = (
             select(literal(run_id, Integer), _s.sourced_id, _display_name(), reason, detail)
             .where(_s.decision.in_(("skip", "duplicate")))
@@ -313,6 +310,22 @@ def _display_name() -> ColumnElement[str]:
     """The person's name for the history, or their sourcedId when the record has none."""
     full_name = func.trim(_s.given_name + literal(" ") + _s.family_name)
     return func.coalesce(func.nullif(full_name, ""), _s.sourced_id)
+
+
+def _skip_detail() -> ColumnElement[str]:
+    sharers = (
+        select(shared_usernames.c.sharers)
+        .where(shared_usernames.c.username_key == _s.username_key)
+        .scalar_subquery()
+    )
+    shared = (
+        literal("'")
+        + _s.username
+        + literal("' is shared by ")
+        + cast(sharers, String)
+        + literal(" users")
+    )
+    return case((_s.decision == "duplicate", shared), else_=_s.detail)
 
 
 def _skip_reason() -> ColumnElement[str]:

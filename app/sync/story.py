@@ -1,0 +1,152 @@
+"""Writing each person's story: what one real sync does to them, and why (PRODUCT.md
+``user ID --json``), as set-based SQL over the staged sync, in its transaction.
+
+:meth:`StoryWriter.record` runs after the decisions and before the directory is written, so an
+update's old values are still in the directory. Who is added, updated (with each changed
+field's old and new value), deactivated (``tobedeleted``, ``disabled``, ``absent``,
+``unmapped_school``) or skipped gets an entry; nobody else does, so an unchanged re-sync adds
+no entry. A person skipped for the same reason as their last entry says extends that entry
+instead of adding one, so a guardian skipped every night is one entry, however many nights.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Integer,
+    String,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.store.models import DirectoryUser, PersonChange, PersonChangeField, Site, SyncRun
+from app.sync.stage import staged
+
+changes = PersonChange.__table__
+changed_fields = PersonChangeField.__table__
+users = DirectoryUser.__table__
+_s, _u, _c = staged.c, users.c, changes.c
+_ENTRY_COLUMNS = ["sourced_id", "run_id", "change", "reason", "detail", "name"]
+
+
+def _site_name(site_id: ColumnElement[int]) -> ColumnElement[str]:
+    return select(Site.name).where(Site.id == site_id).scalar_subquery()
+
+
+def _as_text(flag: ColumnElement[bool]) -> ColumnElement[str]:
+    return case((flag, literal_column("'true'")), else_=literal_column("'false'"))
+
+
+#: ``users --json`` key -> (the directory's value before, the sync's value), for updates.
+_FIELDS: dict[str, tuple[ColumnElement[str | None], ColumnElement[str | None]]] = {
+    "username": (_u.username, _s.username),
+    "givenName": (_u.given_name, _s.given_name),
+    "familyName": (_u.family_name, _s.family_name),
+    "email": (_u.email, _s.email),
+    "role": (_u.role, _s.role),
+    "site": (_site_name(_u.site_id), _site_name(_s.site_id)),
+    "active": (_as_text(_u.active), literal_column("'true'")),
+}
+#: When each field changed (compared as stored, not as shown: site ids, the active flag).
+_DIFFERS: dict[str, ColumnElement[bool]] = {
+    **{key: old.is_distinct_from(new) for key, (old, new) in _FIELDS.items()},
+    "site": _u.site_id.is_distinct_from(_s.site_id),
+    "active": _u.active.is_not(true()),
+}
+
+
+class StoryWriter:
+    """Records one sync's entries on ``connection`` (inside the sync's transaction)."""
+
+    def __init__(self, connection: Connection, run_id: int) -> None:
+        self.connection = connection
+        self.run_id = run_id
+
+    def record(
+        self,
+        unseen: ColumnElement[bool],
+        skip_reason: ColumnElement[str],
+        skip_detail: ColumnElement[str],
+        name: ColumnElement[str],
+    ) -> None:
+        """Every entry of this sync. ``unseen`` picks the local users it deactivates without
+        having seen them; the skip columns are the history's, so both say the same."""
+        run = literal(self.run_id, Integer)
+        deactivation = case(
+            (_s.outcome == literal_column("'unmapped_school'"), _s.outcome), else_=_s.detail
+        )
+        entries = [
+            (_s.decision == "insert", "added", None, literal(""), None),
+            (_s.decision == "update", "updated", None, literal(""), None),
+            (_s.decision == "deactivate", "deactivated", deactivation, literal(""), None),
+        ]
+        for where, change, reason, detail, who in entries:
+            self._insert_entries(
+                select(_s.sourced_id, run, literal(change), reason, detail, who).where(where)
+            )
+        absent = select(
+            _u.sourced_id, run, literal("deactivated"), literal("absent"), literal(""), None
+        ).where(unseen)
+        self._insert_entries(absent)
+        self._record_fields(run)
+        self._record_skips(run, skip_reason, skip_detail, name)
+
+    def _insert_entries(self, chosen: object) -> None:
+        self.connection.execute(insert(changes).from_select(_ENTRY_COLUMNS, chosen))
+
+    def _record_fields(self, run: ColumnElement[int]) -> None:
+        for key, (old, new) in _FIELDS.items():
+            chosen = select(run, _s.sourced_id, literal(key, String), old, new).where(
+                _u.sourced_id == _s.sourced_id, _s.decision == "update", _DIFFERS[key]
+            )
+            names = ["run_id", "sourced_id", "field", "old_value", "new_value"]
+            self.connection.execute(insert(changed_fields).from_select(names, chosen))
+
+    def _record_skips(
+        self,
+        run: ColumnElement[int],
+        reason: ColumnElement[str],
+        detail: ColumnElement[str],
+        name: ColumnElement[str],
+    ) -> None:
+        skipped = _s.decision.in_(("skip", "duplicate"))
+        earlier = changes.alias("earlier")
+        latest = select(func.max(earlier.c.id)).where(earlier.c.sourced_id == _s.sourced_id)
+        same_reason = (
+            select(reason)
+            .where(_s.sourced_id == _c.sourced_id, skipped)
+            .scalar_subquery()
+        )
+        self.connection.execute(
+            update(changes)
+            .where(
+                _c.id.in_(select(latest.scalar_subquery()).where(skipped)),
+                _c.change == "skipped",
+                _c.reason == same_reason,
+            )
+            .values(since_run_id=func.coalesce(_c.since_run_id, _c.run_id), run_id=run)
+        )
+        entered = exists().where(_c.sourced_id == _s.sourced_id, _c.run_id == run)
+        self._insert_entries(
+            select(_s.sourced_id, run, literal("skipped"), reason, detail, name).where(
+                skipped, not_(entered)
+            )
+        )
+
+    def prune(self, before: datetime) -> None:
+        """Forget entries whose latest sync started before ``before`` (the retention)."""
+        old_runs = select(SyncRun.id).where(SyncRun.started_at < before)
+        self.connection.execute(delete(changed_fields).where(changed_fields.c.run_id.in_(old_runs)))
+        self.connection.execute(delete(changes).where(_c.run_id.in_(old_runs)))
