@@ -238,9 +238,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             from alembic import command
 
             command.upgrade(alembic_config(connection), revision)
-            if connection.dialect.name == "sqlite" and connection.exec_driver_sql(
-                "PRAGMA foreign_key_check"
-            ).first():
+            if (
+                connection.dialect.name == "sqlite"
+                and connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+            ):
                 raise SQLAlchemyError("a migration left rows whose references are broken")
 
 

@@ -102,9 +102,7 @@ class Stories:
         """People not active in the directory whose latest entry is a skip, by name or id."""
         pattern = f"%{_escape_like(text.strip().lower())}%"
         latest = (
-            select(func.max(PersonChange.id))
-            .group_by(PersonChange.sourced_id)
-            .scalar_subquery()
+            select(func.max(PersonChange.id)).group_by(PersonChange.sourced_id).scalar_subquery()
         )
         active = select(DirectoryUser.sourced_id).where(DirectoryUser.active.is_(True))
         query = (

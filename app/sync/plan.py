@@ -29,7 +29,6 @@ Outcome = Literal[
 ]
 
 
-
 class StagedUser(NamedTuple):
     """One provider user after the record-level checks: what the directory should hold.
 

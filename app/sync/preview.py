@@ -5,9 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from app.context import AppContext
-from app.oneroster.records import UsernameField
-from app.sync.engine import ProgressCallback, SyncRequest, SyncResult
+from app.sync.engine import ProgressCallback, SyncEngine, SyncRequest, SyncResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,19 +24,15 @@ class SyncPreview:
 
 
 def preview_sync(
-    context: AppContext,
-    username_field: UsernameField,
-    progress: ProgressCallback,
-    cancel: threading.Event,
+    engine: SyncEngine, progress: ProgressCallback, cancel: threading.Event
 ) -> SyncPreview:
     """Run a dry run (recorded in history) and name the sites of its per-site counts."""
-    engine = context.engine(username_field=username_field)
     result = engine.run(
         SyncRequest(dry_run=True, trigger="manual"), progress=progress, cancel=cancel
     )
     if not result.site_counts:
         return SyncPreview(result, None)
-    names = context.directory.site_names()
+    names = engine.directory.site_names()
     sites = [
         SiteChanges(names[site_id], counts.added, counts.updated, counts.deactivated)
         for site_id, counts in result.site_counts.items()

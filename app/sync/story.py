@@ -125,9 +125,7 @@ class StoryWriter:
         earlier = changes.alias("earlier")
         latest = select(func.max(earlier.c.id)).where(earlier.c.sourced_id == _s.sourced_id)
         same_reason = (
-            select(reason)
-            .where(_s.sourced_id == _c.sourced_id, skipped)
-            .scalar_subquery()
+            select(reason).where(_s.sourced_id == _c.sourced_id, skipped).scalar_subquery()
         )
         self.connection.execute(
             update(changes)

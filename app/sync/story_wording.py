@@ -52,9 +52,7 @@ def headline(change: Change, username_field: UsernameField) -> str:
 
 def field_lines(change: Change) -> list[str]:
     """One sentence for each field an update changed; reactivation is in the headline."""
-    return [
-        field_sentence(key, values) for key, values in change.fields.items() if key != "active"
-    ]
+    return [field_sentence(key, values) for key, values in change.fields.items() if key != "active"]
 
 
 def field_sentence(key: str, values: FieldChange) -> str:

@@ -103,11 +103,8 @@ def test_a_deactivation_says_why(
     synced(cli)
     found = story(cli, student["sourcedId"])
     assert found["record"]["active"] is False
-    assert [(c["change"], c["reason"], c["fields"]) for c in found["changes"]][0] == (
-        "deactivated",
-        reason,
-        {},
-    )
+    latest = found["changes"][0]
+    assert (latest["change"], latest["reason"], latest["fields"]) == ("deactivated", reason, {})
 
 
 def test_an_unmapped_school_deactivates_with_that_reason_and_a_return_reactivates(
