@@ -1,4 +1,6 @@
-"""CSV files a spreadsheet opens safely: cells that would run as formulas are neutralised."""
+"""CSV files a spreadsheet opens safely: cells that would run as formulas are neutralised.
+
+``write_users_csv`` is the directory export that ``users --csv`` and Settings share."""
 
 from __future__ import annotations
 
@@ -7,6 +9,21 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Final
+
+from app.store.directory import UserRow
+
+#: The columns of a users export: the keys of ``users --json``, in that order.
+USER_COLUMNS: Final = (
+    "sourcedId",
+    "username",
+    "givenName",
+    "familyName",
+    "email",
+    "role",
+    "site",
+    "active",
+)
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,3 +50,10 @@ def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[object
         Path(temp).unlink(missing_ok=True)
         raise
     return count
+
+
+def write_users_csv(path: Path, users: Iterable[UserRow]) -> int:
+    """Write users with :data:`USER_COLUMNS`; returns how many were written."""
+    return write_csv(
+        path, USER_COLUMNS, ([user.to_json()[column] for column in USER_COLUMNS] for user in users)
+    )

@@ -40,9 +40,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
-from app.cli.directory_commands import USER_COLUMNS
 from app.context import AppContext
-from app.csv_export import write_csv
+from app.csv_export import write_users_csv
 from app.errors import RosterSyncError
 from app.schedule.os_tasks import (
     OsTask,
@@ -330,8 +329,7 @@ class SettingsDialog(QDialog):
     def export_csv(self, path: str | os.PathLike[str]) -> int:
         """Write every user (inactive ones too) with ``users --csv``'s columns; the count."""
         target = Path(path)
-        rows = self.context.directory.users(include_inactive=True)
-        count = write_csv(target, USER_COLUMNS, (list(row.to_json().values()) for row in rows))
+        count = write_users_csv(target, self.context.directory.users(include_inactive=True))
         noun = "user" if count == 1 else "users"
         self._say(self.export_message, f"Saved {count:,} {noun} to {target}.")
         return count

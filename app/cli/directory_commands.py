@@ -9,22 +9,11 @@ from typing import Any
 
 from app.cli.output import print_json, print_table
 from app.context import AppContext
-from app.csv_export import write_csv
+from app.csv_export import write_users_csv
 from app.errors import NotFoundError, RosterSyncError
 from app.redaction import redact
 from app.store.directory import Directory, SchoolInfo
 from app.sync.matching import suggest_mapping
-
-USER_COLUMNS = [
-    "sourcedId",
-    "username",
-    "givenName",
-    "familyName",
-    "email",
-    "role",
-    "site",
-    "active",
-]
 
 
 def register(commands: Any) -> None:
@@ -189,7 +178,7 @@ def run_users(args: argparse.Namespace, context: AppContext) -> int:
     if args.json:
         print_json([row.to_json() for row in rows])
     elif args.csv is not None:
-        count = write_csv(args.csv, USER_COLUMNS, (list(row.to_json().values()) for row in rows))
+        count = write_users_csv(args.csv, rows)
         print(f"Wrote {count} users to {args.csv}.")
     else:
         print_table(

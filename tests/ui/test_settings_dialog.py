@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 from sqlalchemy import select, update
 
-from app.cli.directory_commands import USER_COLUMNS
 from app.context import AppContext
+from app.csv_export import USER_COLUMNS
 from app.schedule.os_tasks import nightly_task, sign_in_task
 from app.settings import SettingsFile
 from app.store.models import DirectoryUser
@@ -124,7 +124,7 @@ def test_export_writes_every_user_including_inactive(
 
     with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == USER_COLUMNS
+    assert rows[0] == list(USER_COLUMNS)
     assert len(rows) == len(everyone) + 1
     exported = {row[0]: row for row in rows[1:]}
     assert exported[first][USER_COLUMNS.index("active")] == "False"

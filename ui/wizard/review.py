@@ -292,11 +292,11 @@ class ReviewPage(SetupPage):
         self.preview.hide()
         self.preview_problem.clear()
         self.preview_again.hide()
-        state = self.state
-        field = state.username_field
+        context = self.state.context
+        field = self.state.username_field
 
         def work(progress: Callable[[Any], None], cancel: threading.Event) -> SyncPreview:
-            return preview_sync(state.context, field, progress, cancel)
+            return preview_sync(context.engine(username_field=field), progress, cancel)
 
         self._run(
             work,
