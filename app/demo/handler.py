@@ -10,7 +10,7 @@ import sys
 import time
 from contextlib import suppress
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from app.demo.api import (
@@ -23,9 +23,7 @@ from app.demo.api import (
 )
 from app.demo.district import record_matches, to_v1p1
 from app.demo.oauth import bearer_token, client_problem, oauth_error
-
-if TYPE_CHECKING:
-    from app.demo.server import DemoServer, _HTTPServer
+from app.demo.service import DemoService, ServiceHost
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 60  # an idle keep-alive connection is dropped after this many seconds
     disable_nagle_algorithm = True  # small answers must not wait for the client's delayed ACK
-    server: _HTTPServer
+    server: ServiceHost
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -58,7 +56,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.server_version
 
     @property
-    def demo(self) -> DemoServer:
+    def demo(self) -> DemoService:
         return self.server.demo
 
     def _dispatch(self) -> None:

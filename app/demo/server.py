@@ -12,85 +12,19 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import asdict, dataclass, fields
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Final, Self, TextIO
 
 from app.demo.district import DemoDistrict
+from app.demo.faults import Faults
 from app.demo.handler import TOKEN_PATH, Handler
 
 HOST: Final = "127.0.0.1"
 DEMO_CLIENT_ID: Final = "rostersync-demo"
 DEMO_SECRET: Final = "demo-secret-7Kq2vX9pLm4T"  # distinctive, so leak audits can grep for it
-_TOKEN_AUTH_STYLES: Final = ("basic", "body", "either")
-_FAULT_ORDER: Final = ("reset", "rate_limit", "unavailable", "html", "truncate")
-
-
-@dataclass
-class Faults:
-    """How the server misbehaves. Mutable; a change applies to the next request.
-
-    API requests are numbered from 1; a fault with ``*_every = N`` hits request n when
-    ``n % N == 0``. When several hit the same request the first of outage, reset, rate limit,
-    unavailable, HTML, truncate wins.
-    """
-
-    rate_limit_every: int = 0
-    retry_after: str = "1"
-    unavailable_every: int = 0
-    reset_every: int = 0
-    truncate_every: int = 0
-    html_every: int = 0
-    outage_after: int | None = None
-    token_outage: bool = False
-    token_lifetime: int = 3600
-    page_size_cap: int = 1000
-    send_total_count: bool = True
-    send_link: bool = True
-    token_auth: str = "either"
-    #: Seconds every API request waits before answering (a slow or distant provider).
-    latency: float = 0.0
-
-    def fault_for(self, number: int) -> str | None:
-        """The fault API request ``number`` (1-based) meets, or None."""
-        if self.outage_after is not None and number > self.outage_after:
-            return "outage"
-        for name in _FAULT_ORDER:
-            every = getattr(self, f"{name}_every")
-            if every > 0 and number % every == 0:
-                return name
-        return None
-
-    def update(self, changes: Mapping[str, object]) -> None:
-        """Set several fields at once, checking names and types (ValueError when wrong)."""
-        checked = {name: _checked_fault(name, value) for name, value in changes.items()}
-        for name, value in checked.items():
-            setattr(self, name, value)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _checked_fault(name: str, value: object) -> object:
-    types = {f.name: f.type for f in fields(Faults)}
-    if name not in types:
-        raise ValueError(f"unknown fault {name!r}")
-    kind = types[name]
-    if name == "outage_after" and value is None:
-        return None
-    if name == "retry_after" and type(value) is int:
-        return str(value)  # seconds given as a number
-    if name == "token_auth" and value not in _TOKEN_AUTH_STYLES:
-        raise ValueError(f"token_auth must be one of {', '.join(_TOKEN_AUTH_STYLES)}")
-    if name == "latency" and type(value) in (int, float) and value >= 0:
-        return float(value)
-    wanted = {"int": int, "int | None": int, "str": str, "bool": bool}[str(kind)]
-    if type(value) is not wanted:  # exact: a bool is not an int here
-        raise ValueError(f"{name} must be {kind}")
-    return value
 
 
 class _HTTPServer(ThreadingHTTPServer):
