@@ -1,11 +1,8 @@
-import os
+"""``python -m app COMMAND``: the command line without the window (``python -m ui`` is the whole
+app, the same as ``rostersync``)."""
+
 import sys
 
-# The windowed build on Windows has no console: its print() must still have somewhere to go.
-for stream in ("stdout", "stderr"):
-    if getattr(sys, stream) is None:
-        setattr(sys, stream, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
-
-from app.cli.main import main  # noqa: E402
+from app.cli.main import main
 
 sys.exit(main())

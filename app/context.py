@@ -55,6 +55,13 @@ class AppContext:
     def history(self) -> History:
         return History(self.database)
 
+    @property
+    def is_set_up(self) -> bool:
+        """Whether syncing can start: a saved connection, a username field and a school mapped
+        to a site, however they were saved (wizard, command line, ``--demo``). The username
+        field always has one: email until another is chosen, as a sync would use."""
+        return self.settings.connection.is_complete and bool(self.directory.mapping())
+
     def client_secret(self) -> str:
         # A secret typed in this window beats an old ROSTERSYNC_CLIENT_SECRET.
         secret = self.session_secret or self.secrets.get()

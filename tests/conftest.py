@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from app.cli.main import main
 from app.context import AppContext
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
@@ -24,6 +23,7 @@ from app.secret_store import EphemeralKeyring
 from app.settings import SettingsFile
 from app.store.database import directory_url
 from tests.support.clock import FakeClock
+from ui.launcher import main
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

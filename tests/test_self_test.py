@@ -19,7 +19,7 @@ def self_test(keyring_backend: str, home: Path) -> subprocess.CompletedProcess[s
     environment.pop("QT_QPA_PLATFORM", None)  # the self-test needs no screen by itself
     environment.pop("DISPLAY", None)
     return subprocess.run(
-        [sys.executable, "-m", "app", "--self-test"],
+        [sys.executable, "-m", "ui", "--self-test"],
         env=environment,
         check=False,
         capture_output=True,

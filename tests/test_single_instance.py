@@ -194,7 +194,7 @@ def test_sync_now_from_the_command_line_reaches_the_running_app(tmp_path: Path, 
     profile, inbox = Profile(tmp_path / "profile"), Inbox()
     assert instances(profile, inbox).try_become_primary()
     done = subprocess.run(
-        [sys.executable, "-m", "app", "--sync-now"],
+        [sys.executable, "-m", "ui", "--sync-now"],
         env={**os.environ, "ROSTERSYNC_HOME": str(profile.root)},
         capture_output=True,
         text=True,

@@ -1,5 +1,6 @@
-"""Entry point of ``rostersync``: parses the command line and turns every failure into a
-sentence on stderr (never a traceback)."""
+"""``rostersync COMMAND``: parses a command and turns every failure into a sentence on stderr
+(never a traceback). Opening the window (no command, ``--demo``, ``--self-test``, ``--sync-now``)
+is ``ui/launcher.py``'s, which builds on this parser; ``python -m app`` runs commands only."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.cli import (
     connection_commands,
     directory_commands,
     maintenance_commands,
+    person_commands,
     sync_commands,
 )
 from app.cli.output import positive_int
@@ -34,24 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rostersync",
         description="Keep a local directory of staff and students in sync with Infinite Campus "
-        "(OneRoster 1.2). Without a command, opens the app.",
+        "(OneRoster 1.2).",
     )
     parser.add_argument("--version", action="version", version=f"RosterSync {__version__}")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the bundled demo district in a throwaway profile",
-    )
-    parser.add_argument(
-        "--self-test",
-        action="store_true",
-        help="check that this copy of RosterSync works (no screen or account needed), then exit",
-    )
-    parser.add_argument(
-        "--sync-now",
-        action="store_true",
-        help="ask the running RosterSync to sync now, or sync here when none is running",
-    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo-server", help="serve the demo district on 127.0.0.1")
@@ -62,35 +49,38 @@ def build_parser() -> argparse.ArgumentParser:
     connection_commands.register(commands)
     directory_commands.register(commands)
     sync_commands.register(commands)
+    person_commands.register(commands)
     maintenance_commands.register(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def prepare_process() -> None:
+    """What every start needs first, a command's or the window's."""
     # Certificates come from the operating system's trust store, so districts whose proxy
     # inspects TLS (with its certificate installed by IT) connect without extra setup.
     truststore.inject_into_ssl()
     # Until the log file is set up, records go nowhere (never to stderr as a traceback).
     logging.getLogger().addHandler(logging.NullHandler())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    prepare_process()
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.demo and args.command is not None:
-        parser.error("--demo opens the app against the demo district; it takes no command.")
-    if args.self_test:
-        if args.command is not None or args.demo or args.sync_now:
-            parser.error("--self-test takes no command and no other option.")
-        from ui.self_test import run_self_test
+    if args.command is None:
+        parser.error("name a command (see --help); 'rostersync' without one opens the app.")
+    return run_command(args)
 
-        return run_self_test()
-    if args.sync_now:
-        if args.command is not None or args.demo:
-            parser.error("--sync-now takes no command and no --demo.")
-        if _ask_running_app_to_sync():
-            print("Asked the running RosterSync to sync now.")
-            return 0
-        args = parser.parse_args(["sync"])  # none is running: sync here
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed command; its exit code."""
+    return guarded(lambda: _dispatch(args), args.command)
+
+
+def guarded(work: Callable[[], int], name: str) -> int:
+    """Run ``work``, turning any failure into a sentence on stderr and an exit code."""
     try:
-        code = _dispatch(args)
+        code = work()
         sys.stdout.flush()  # a reader that went away is found here, not at exit
         return code
     except RosterSyncError as error:
@@ -108,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(f"RosterSync could not use {error.filename or 'a file'}: {error.strerror}.")
         return 1
     except Exception:
-        log.exception("Unexpected failure in 'rostersync %s'", args.command or "")
+        log.exception("Unexpected failure in 'rostersync %s'", name)
         _fail(
             "Something unexpected went wrong; the details are in the log file in the profile "
             "folder's logs/. Nothing in the directory was changed."
@@ -122,10 +112,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         serve(args.port, args.users, args.seed, sys.stdout)
         return 0
-    if args.command is None:
-        from ui.app import run_gui
-
-        return run_gui(demo=args.demo)
     precheck: Callable[[argparse.Namespace], None] | None = getattr(args, "precheck", None)
     if precheck is not None:  # refusals that must not touch the profile folder at all
         precheck(args)
@@ -152,12 +138,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _fail(message: str) -> None:
     sys.stderr.write(f"rostersync: {redact(message)}\n")
-
-
-def _ask_running_app_to_sync() -> bool:
-    from app.single_instance import SYNC, SingleInstance
-
-    return SingleInstance(Profile.default()).send(SYNC)
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ def app_command() -> list[str]:
     """The argument list that starts this RosterSync (a frozen build, or Python running it)."""
     if getattr(sys, "frozen", False):
         return [sys.executable]
-    return [sys.executable, "-m", "app"]
+    return [sys.executable, "-m", "ui"]  # the whole app: the sign-in task opens the window
 
 
 def default_folder(platform: Platform, kind: Literal["nightly", "sign-in"], home: str) -> Path:

@@ -283,7 +283,7 @@ def test_display_quotes_for_each_shell() -> None:
 def test_app_command_runs_this_app() -> None:
     command = app_command()
     assert command[0]
-    assert command[1:] in ([], ["-m", "app"])
+    assert command[1:] in ([], ["-m", "ui"])
 
 
 def test_a_task_for_another_platform_is_written_into_the_folder_given(tmp_path: Path) -> None:
