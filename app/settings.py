@@ -60,8 +60,6 @@ class Settings:
     #: A PEM file of extra trusted certificates (a TLS-inspecting proxy's), beside the
     #: computer's own; empty for the computer's own only.
     ca_file: str = ""
-    #: True once the setup wizard was finished; until then ``rostersync`` opens the wizard.
-    setup_complete: bool = False
     #: True once the person was told that closing the window keeps RosterSync in the tray.
     tray_notice_shown: bool = False
 
@@ -78,7 +76,6 @@ class Settings:
         )
         if isinstance(data.get("database_url"), str):
             settings.database_url = data["database_url"]
-        settings.setup_complete = data.get("setup_complete") is True
         settings.tray_notice_shown = data.get("tray_notice_shown") is True
         if data.get("username_field") in USERNAME_FIELDS:
             settings.username_field = data["username_field"]

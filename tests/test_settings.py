@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from app.context import AppContext
 from app.paths import Profile
 from app.settings import Settings, SettingsFile
 from tests.conftest import Cli
@@ -40,6 +41,23 @@ def test_unknown_and_wrongly_typed_values_fall_back_to_defaults(isolated_profile
     assert loaded.connection.base_url == "https://x.example"
     assert loaded.username_field == "email"
     assert loaded.page_size == Settings().page_size
+
+
+def test_an_older_file_that_says_setup_was_finished_loads_and_decides_nothing(
+    isolated_profile: Profile,
+):
+    isolated_profile.ensure()
+    old = {"setup_complete": True, "connection": {"client_id": "abc"}, "username_field": "email"}
+    isolated_profile.settings_file.write_text(json.dumps(old))
+    context = AppContext(isolated_profile)
+    try:
+        assert context.settings_file.set_aside is None
+        assert context.settings.connection.client_id == "abc"
+        assert not context.is_set_up  # what is saved decides: no Base URL, nothing mapped
+        context.save_settings()
+    finally:
+        context.close()
+    assert "setup_complete" not in json.loads(isolated_profile.settings_file.read_text())
 
 
 def test_a_corrupted_settings_file_is_set_aside_with_a_message(cli: Cli, isolated_profile: Profile):

@@ -105,7 +105,7 @@ class AppShell(QObject):
             self.tray.open_requested.connect(self.show_main)
             self.tray.pause_toggled.connect(self._pause)
             self.tray.quit_requested.connect(QApplication.quit)
-        if self.context.settings.setup_complete:
+        if self.context.is_set_up:
             self.show_main()
             self._start_schedule()
         else:
@@ -133,7 +133,7 @@ class AppShell(QObject):
         if self.wizard is not None:
             self.wizard.deleteLater()
             self.wizard = None
-        if result == QDialog.DialogCode.Accepted or self.context.settings.setup_complete:
+        if result == QDialog.DialogCode.Accepted or self.context.is_set_up:
             self.show_main()
             self._start_schedule()
         elif self.main is None:
@@ -163,16 +163,16 @@ class AppShell(QObject):
     # --- syncing from the tray, the schedule or another launch ---------------------------
 
     def sync(self, trigger: Trigger) -> None:
-        if not self.context.settings.setup_complete:
+        if self.context.is_set_up:
+            self._ensure_main().start_sync(trigger=trigger)
+        elif trigger != "schedule":  # a person asked: show what is left to set up
             self.show_wizard()
-            return
-        self._ensure_main().start_sync(trigger=trigger)
 
     def handle_message(self, message: str) -> None:
         """A second launch of RosterSync asked this one to show itself or to sync."""
         if message == SYNC:
             self.sync("cli")
-        elif message == SHOW and self.context.settings.setup_complete:
+        elif message == SHOW and self.context.is_set_up:
             self.show_main()
         elif message == SHOW:
             self.show_wizard()

@@ -39,11 +39,10 @@ class DemoSession:
 
     def set_up(self, context: AppContext) -> None:
         """Save what the wizard would for the demo: the connection, its secret, the district's
-        local sites and each school mapped to the site suggested for it; setup complete."""
+        local sites and each school mapped to the site suggested for it: set up."""
         context.directory.add_sites(self.district.local_site_names)
         context.secrets.save(self.server.client_secret)
         context.settings.connection = self.connection()
-        context.settings.setup_complete = True
         context.save_settings()
         with context.client() as client:
             context.directory.save_schools(client.schools())

@@ -42,7 +42,6 @@ def check_usable(loaded: Settings) -> None:
     assert type(loaded.page_size) is int and loaded.page_size > 0
     assert type(loaded.page_concurrency) is int
     assert 1 <= loaded.page_concurrency <= MAX_PAGE_CONCURRENCY
-    assert type(loaded.setup_complete) is bool
     assert type(loaded.tray_notice_shown) is bool
 
 
@@ -90,7 +89,7 @@ settings_like = st.fixed_dictionaries(
         "database_url": json_values,
         "page_size": st.one_of(json_values, st.integers()),
         "page_concurrency": st.one_of(json_values, st.integers(-2, 8), st.booleans()),
-        "setup_complete": json_values,
+        "setup_complete": json_values,  # no longer read: an older version wrote it
         "tray_notice_shown": json_values,
     },
 )
@@ -130,8 +129,6 @@ def test_fields_of_the_wrong_type_keep_their_defaults(data: dict[str, object]) -
     assert settings_file.set_aside is None
     if type(data.get("database_url")) is not str:
         assert loaded.database_url == DEFAULTS.database_url
-    if data.get("setup_complete") is not True:
-        assert loaded.setup_complete is False
     connection = data.get("connection")
     if isinstance(connection, dict) and type(connection.get("base_url")) is not str:
         assert loaded.connection.base_url == ""

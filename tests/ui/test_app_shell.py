@@ -21,9 +21,8 @@ def test_first_run_opens_the_wizard(qtbot, gui_context: AppContext, tasks: TaskR
     assert shell.main is None
 
 
-def test_after_setup_the_main_window_opens(qtbot, gui_context: AppContext, tasks: TaskRunner):
-    gui_context.settings.setup_complete = True
-    shell = AppShell(gui_context, tasks, demo=None)
+def test_after_setup_the_main_window_opens(qtbot, mapped_state: SetupState, tasks: TaskRunner):
+    shell = AppShell(mapped_state.context, tasks, demo=None)
     shell.start()
     assert shell.main is not None and shell.main.isVisible()
     qtbot.addWidget(shell.main)
@@ -49,10 +48,9 @@ def test_demo_fills_in_the_four_values_and_has_local_sites(qtbot, tasks: TaskRun
 
 
 def test_opening_the_wizard_again_brings_the_open_one_forward(
-    qtbot, gui_context: AppContext, tasks: TaskRunner
+    qtbot, mapped_state: SetupState, tasks: TaskRunner
 ):
-    gui_context.settings.setup_complete = True
-    shell = AppShell(gui_context, tasks, demo=None)
+    shell = AppShell(mapped_state.context, tasks, demo=None)
     shell.start()
     assert shell.main is not None
     qtbot.addWidget(shell.main)
@@ -66,7 +64,7 @@ def test_opening_the_wizard_again_brings_the_open_one_forward(
 
 
 def started_shell(qtbot, context: AppContext, tasks: TaskRunner) -> tuple[AppShell, Tray]:
-    context.settings.setup_complete = True
+    """The app on a set-up profile, with its tray."""
     tray = Tray()
     shell = AppShell(context, tasks, demo=None, tray=tray)
     shell.start()
@@ -94,17 +92,17 @@ def test_a_due_nightly_sync_runs_as_scheduled(qtbot, mapped_state: SetupState, t
 
 
 def test_pausing_in_the_tray_turns_the_nightly_sync_off(
-    qtbot, gui_context: AppContext, tasks: TaskRunner
+    qtbot, mapped_state: SetupState, tasks: TaskRunner
 ):
-    _shell, tray = started_shell(qtbot, gui_context, tasks)
+    _shell, tray = started_shell(qtbot, mapped_state.context, tasks)
     tray.pause_action.trigger()
-    assert gui_context.settings_file.load().schedule.nightly is False
+    assert mapped_state.context.settings_file.load().schedule.nightly is False
 
 
 def test_another_launch_brings_the_window_forward(
-    qtbot, gui_context: AppContext, tasks: TaskRunner
+    qtbot, mapped_state: SetupState, tasks: TaskRunner
 ):
-    shell, _tray = started_shell(qtbot, gui_context, tasks)
+    shell, _tray = started_shell(qtbot, mapped_state.context, tasks)
     assert shell.main is not None
     shell.main.hide()
     shell.handle_message("show")
@@ -112,24 +110,22 @@ def test_another_launch_brings_the_window_forward(
 
 
 def test_closing_the_window_with_a_tray_keeps_running_and_says_so_once(
-    qtbot, gui_context: AppContext, tasks: TaskRunner
+    qtbot, mapped_state: SetupState, tasks: TaskRunner
 ):
-    shell, _tray = started_shell(qtbot, gui_context, tasks)
+    shell, _tray = started_shell(qtbot, mapped_state.context, tasks)
     assert shell.main is not None
     shell.main.keep_running_in_tray = True
     shell.main.close()
     assert not shell.main.isVisible()
-    assert gui_context.settings_file.load().tray_notice_shown
+    assert mapped_state.context.settings_file.load().tray_notice_shown
 
 
 def test_the_status_line_shows_the_next_nightly_sync_and_when_it_is_paused(
-    qtbot, gui_context: AppContext, tasks: TaskRunner
+    qtbot, mapped_state: SetupState, tasks: TaskRunner
 ):
-    gui_context.settings.setup_complete = True
+    context = mapped_state.context
     tray = Tray()
-    shell = AppShell(
-        gui_context, tasks, demo=None, tray=tray, scheduler=NightlyScheduler(gui_context)
-    )
+    shell = AppShell(context, tasks, demo=None, tray=tray, scheduler=NightlyScheduler(context))
     shell.start()
     assert shell.main is not None
     qtbot.addWidget(shell.main)
@@ -148,11 +144,10 @@ def test_another_launch_asking_to_sync_runs_a_sync(
 
 
 def test_finishing_the_wizard_again_does_not_double_the_nightly_sync(
-    qtbot, gui_context: AppContext, tasks: TaskRunner
+    qtbot, mapped_state: SetupState, tasks: TaskRunner
 ):
-    gui_context.settings.setup_complete = True
-    scheduler = NightlyScheduler(gui_context)
-    shell = AppShell(gui_context, tasks, demo=None, scheduler=scheduler)
+    scheduler = NightlyScheduler(mapped_state.context)
+    shell = AppShell(mapped_state.context, tasks, demo=None, scheduler=scheduler)
     started: list[str] = []
     shell.sync = started.append  # type: ignore[method-assign]
     shell.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from app.context import AppContext
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
 from app.logs import LOG_FILE_NAME, configure_logging, stop_file_logging
@@ -60,7 +61,12 @@ def test_the_happy_path_ends_in_a_first_sync_that_matches_the_mapping(
 
     context = state.context
     saved = context.settings_file.load()
-    assert saved.setup_complete and saved.username_field == "email"
+    assert saved.username_field == "email"
+    reopened = AppContext(context.profile)  # what the next launch reads
+    try:
+        assert reopened.is_set_up
+    finally:
+        reopened.close()
     assert saved.schedule.nightly and saved.schedule.time == "02:00"
     assert SecretStore(context.profile).get() == state.context.client_secret()
     mapping = {s.sourced_id: s.site for s in context.directory.schools() if s.site}

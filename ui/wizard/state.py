@@ -72,13 +72,9 @@ class SetupState:
             self.context.directory.save_schools(self.report.schools)
 
     def save_choices(self) -> None:
-        """Keep the username field and schedule: before the first sync, which uses them."""
+        """Keep the username field and schedule: before the first sync, which uses them, and
+        when the wizard is finished."""
         settings = self.context.settings
         settings.username_field = self.username_field
         settings.schedule = ScheduleSettings(**vars(self.schedule))
         self.context.save_settings()
-
-    def save(self) -> None:
-        """The wizard was finished."""
-        self.context.settings.setup_complete = True
-        self.save_choices()

@@ -52,5 +52,5 @@ class SetupWizard(QWizard):
         self.setStartId(PageId.WELCOME)
 
     def accept(self) -> None:
-        self.state.save()
+        self.state.save_choices()
         super().accept()
