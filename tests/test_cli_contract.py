@@ -14,6 +14,9 @@ from keyring.backends import fail
 
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
+from app.oneroster.urls import BASE_URL_DISTRICT_FIX
+from app.paths import Profile
+from app.settings import SettingsFile
 from tests.conftest import Cli, connect_args
 from tests.support.oracle import expected_first_sync
 
@@ -66,6 +69,38 @@ def test_connect_rejects_a_base_url_without_its_oneroster_part(cli: Cli, demo_se
     result = cli(*args, stdin=demo_server.client_secret)
     assert result.code == 1
     assert "/ims/oneroster/rostering/v1p2" in result.err
+
+
+def district_part_missing(server: DemoServer) -> str:
+    """The Base URL as typed by hand: the host and the standard ending, nothing between."""
+    return f"http://127.0.0.1:{server.port}/ims/oneroster/rostering/v1p2"
+
+
+def test_connect_with_a_base_url_lacking_its_district_part_says_to_copy_it_whole(
+    cli: Cli, demo_server: DemoServer
+):
+    args = connect_args(demo_server)
+    args[args.index("--base-url") + 1] = district_part_missing(demo_server)
+    result = cli(*args, stdin=demo_server.client_secret)
+    assert result.code == 1
+    assert BASE_URL_DISTRICT_FIX in result.err
+    assert "check it ends with" not in result.err
+    assert "Traceback" not in result.err and demo_server.client_secret not in result.err
+    assert cli("check").code == 1  # nothing was saved
+
+
+def test_check_names_a_saved_base_url_lacking_its_district_part(
+    cli: Cli, connected: DemoServer, isolated_profile: Profile
+):
+    settings_file = SettingsFile(isolated_profile)
+    settings = settings_file.load()
+    settings.connection.base_url = district_part_missing(connected)
+    settings_file.save(settings)
+    result = cli("check", "--json")
+    assert result.code == 1
+    checks = {check["name"]: check for check in result.json()["checks"]}
+    assert checks["credentials"]["ok"] and not checks["oneroster"]["ok"]
+    assert BASE_URL_DISTRICT_FIX in checks["oneroster"]["detail"]
 
 
 def test_without_a_keyring_connect_warns_and_the_variable_is_used(

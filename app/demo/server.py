@@ -87,8 +87,11 @@ class DemoServer:
         shape: str = "1.2",
         clock: Callable[[], float] = time.monotonic,
         tls: ssl.SSLContext | None = None,
+        api_prefix: str | None = None,
     ) -> None:
-        """``tls``: serve HTTPS with this server context (tests of certificates and proxies)."""
+        """``tls``: serve HTTPS with this server context (tests of certificates and proxies).
+        ``api_prefix``: what comes before /ims/ in the Base URL; Infinite Campus's own shape
+        unless given, "" for a provider serving OneRoster at the root of its host."""
         if shape not in ("1.1", "1.2"):
             raise ValueError('shape must be "1.1" or "1.2"')
         self.district = district
@@ -101,6 +104,9 @@ class DemoServer:
         self._client_secret = client_secret
         self._clock = clock
         self._tls = tls
+        self._api_prefix = (
+            f"/campus/api/oneroster/v1p2/{app_name}" if api_prefix is None else api_prefix
+        )
         self._tokens: dict[str, float] = {}
         self._request_count = 0
         self._lock = threading.Lock()
@@ -164,7 +170,7 @@ class DemoServer:
     @property
     def base_path(self) -> str:
         # The same URL for both shapes: a 1.1 server only changes how users look.
-        return f"/campus/api/oneroster/v1p2/{self.app_name}/ims/oneroster/rostering/v1p2"
+        return f"{self._api_prefix}/ims/oneroster/rostering/v1p2"
 
     @property
     def _scheme(self) -> str:

@@ -28,7 +28,12 @@ from app.oneroster.transport import (
     check_verify,
     outage_error,
 )
-from app.oneroster.urls import ONEROSTER_PATH, normalize_base_url
+from app.oneroster.urls import (
+    BASE_URL_DISTRICT_FIX,
+    ONEROSTER_PATH,
+    lacks_district_part,
+    normalize_base_url,
+)
 
 __all__ = [
     "MAX_PAGE_CONCURRENCY",
@@ -439,6 +444,11 @@ class OneRosterClient:
             return outage_error(reason, attempts)
         # Never any data yet: as likely a wrong Base URL (a web page) as a provider problem.
         answer = "a web page" if reason == "html" else "something that is not OneRoster data"
+        if lacks_district_part(self.base_url):
+            return ProviderError(
+                f"{PROVIDER} kept answering with {answer} after {attempts} tries to the Base URL "
+                f"{self.base_url}: {BASE_URL_DISTRICT_FIX}"
+            )
         return ProviderError(
             f"{PROVIDER} kept answering with {answer} after {attempts} tries; check that the "
             f"Base URL is the one Infinite Campus shows (ending with {ONEROSTER_PATH}), or try "
@@ -446,6 +456,10 @@ class OneRosterClient:
         )
 
     def _not_oneroster(self) -> NotOneRosterError:
+        if lacks_district_part(self.base_url):
+            return NotOneRosterError(
+                f"The Base URL {self.base_url} is not a OneRoster service: {BASE_URL_DISTRICT_FIX}"
+            )
         return NotOneRosterError(
             f"The Base URL {self.base_url} is not a OneRoster service — check it ends with "
             f"{ONEROSTER_PATH}."

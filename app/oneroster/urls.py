@@ -28,6 +28,13 @@ BASE_URL_FIX: Final = (
     "The Base URL should end with /ims/oneroster/rostering/v1p2 — copy the whole Base URL "
     "from Infinite Campus."
 )
+#: Follows "The Base URL … :" when it has the standard ending and nothing before it (see
+#: ``lacks_district_part``) and the server said nothing is there.
+BASE_URL_DISTRICT_FIX: Final = (
+    "it lacks the district part Infinite Campus puts before /ims/. Copy the whole Base URL "
+    "from Infinite Campus, including the part before /ims/; it looks like "
+    f"https://yourdistrict.infinitecampus.org/campus/api/oneroster/v1p2/yourapp{ONEROSTER_PATH}."
+)
 
 
 def is_loopback(host: str | None) -> bool:
@@ -40,6 +47,20 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def lacks_district_part(base_url: str) -> bool:
+    """True when the path is the standard ending alone: the host typed plus
+    /ims/oneroster/rostering/v1p2, where Infinite Campus puts the district's own part first.
+
+    Some other providers do serve there, so this only words the advice once the server has
+    said that nothing is there; it never refuses the URL by itself.
+    """
+    try:
+        path = urlsplit(base_url).path
+    except ValueError:
+        return False
+    return path.rstrip("/").lower() == ONEROSTER_PATH
 
 
 def host_of(url: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 from app.demo.server import DemoServer
 from app.errors import CanceledError, ProviderError, RosterSyncError
 from app.oneroster.client import OneRosterClient, RetryPolicy
+from app.oneroster.urls import BASE_URL_DISTRICT_FIX
 
 Connect = Callable[..., OneRosterClient]
 USERS = 230
@@ -116,6 +117,17 @@ def test_web_pages_instead_of_data_at_the_base_url(server: DemoServer, connect: 
         "again later."
     )
     assert server.request_count == 6
+
+
+def test_web_pages_at_a_base_url_without_its_district_part(serve, connect: Connect) -> None:
+    server = serve(api_prefix="")  # as a host answering every path with its sign-in page
+    server.faults.html_every = 1
+    with pytest.raises(ProviderError) as caught:
+        connect(server).schools()
+    assert str(caught.value) == (
+        "Infinite Campus kept answering with a web page after 6 tries to the Base URL "
+        f"{server.base_url}: {BASE_URL_DISTRICT_FIX}"
+    )
 
 
 def test_web_pages_instead_of_data_after_data(server: DemoServer, connect: Connect) -> None:

@@ -117,6 +117,33 @@ def test_school_pages(server: DemoServer, connect: Connect) -> None:
     assert [(len(p.records), p.offset, p.total) for p in pages] == [(4, 0, 6), (2, 4, 6)]
 
 
+DISTRICT_PART_ADVICE = (
+    "it lacks the district part Infinite Campus puts before /ims/. Copy the whole Base URL from "
+    "Infinite Campus, including the part before /ims/; it looks like "
+    "https://yourdistrict.infinitecampus.org/campus/api/oneroster/v1p2/yourapp"
+    "/ims/oneroster/rostering/v1p2."
+)
+
+
+def test_a_base_url_without_its_district_part_is_told_to_be_copied_whole(
+    server: DemoServer, connect: Connect
+) -> None:
+    typed = f"http://127.0.0.1:{server.port}/ims/oneroster/rostering/v1p2"  # host + the ending
+    client = connect(server, base_url=typed)
+    client.authenticate()
+    with pytest.raises(NotOneRosterError) as caught:
+        client.schools()
+    assert str(caught.value) == (
+        f"The Base URL {typed} is not a OneRoster service: {DISTRICT_PART_ADVICE}"
+    )
+
+
+def test_a_provider_serving_at_the_root_of_its_host_works(serve, connect: Connect) -> None:
+    server = serve(api_prefix="")
+    assert server.base_url.endswith(f"{server.port}/ims/oneroster/rostering/v1p2")
+    assert len(connect(server).schools()) == 6
+
+
 def test_base_url_that_is_not_oneroster(server: DemoServer, connect: Connect) -> None:
     wrong = server.base_url.replace("/v1p2/demo/", "/v1p2/other/")
     client = connect(server, base_url=wrong)

@@ -9,6 +9,7 @@ from app.oneroster.urls import (
     ONEROSTER_PATH,
     host_of,
     is_loopback,
+    lacks_district_part,
     loggable_url,
     normalize_base_url,
     normalize_token_url,
@@ -94,6 +95,27 @@ def test_missing_oneroster_part_has_the_documented_sentence() -> None:
         "The Base URL should end with /ims/oneroster/rostering/v1p2 — copy the whole Base URL "
         "from Infinite Campus."
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "lacks"),
+    [
+        (f"https://district.infinitecampus.org{ONEROSTER_PATH}", True),
+        (f"https://district.infinitecampus.org{ONEROSTER_PATH.upper()}/", True),
+        (f"{IC_ROOT}{ONEROSTER_PATH}", False),
+        ("https://district.infinitecampus.org/ims/oneroster/v1p1", False),
+        ("https://host.example:port/ims/oneroster/rostering/v1p2", True),
+    ],
+)
+def test_a_base_url_with_nothing_before_the_standard_ending_lacks_its_district_part(
+    url: str, lacks: bool
+) -> None:
+    assert lacks_district_part(url) is lacks
+
+
+def test_a_base_url_lacking_its_district_part_is_not_refused_at_the_field() -> None:
+    url = f"https://oneroster.provider.example{ONEROSTER_PATH}"  # others serve there
+    assert normalize_base_url(url) == url
 
 
 def test_token_url_keeps_its_query() -> None:

@@ -7,6 +7,7 @@ import socket
 from PySide6.QtCore import Qt
 
 from app.demo.server import DemoServer
+from app.oneroster.urls import BASE_URL_DISTRICT_FIX
 from app.secret_store import SecretStore
 from ui.wizard.connection import ConnectionPage
 from ui.wizard.state import SetupState
@@ -85,6 +86,27 @@ def test_a_token_url_that_is_not_a_token_endpoint_is_named(
     qtbot.waitUntil(lambda: finished_checking(page), timeout=10_000)
     assert page.lines["credentials"].mark.text() == "✖"
     assert "Token URL" in page.lines["credentials"].detail.text()
+
+
+def test_a_base_url_lacking_its_district_part_is_named_on_the_validate_page(
+    qtbot, wizard: SetupWizard, state: SetupState, demo_server: DemoServer
+):
+    typed = f"http://127.0.0.1:{demo_server.port}/ims/oneroster/rostering/v1p2"
+    state.connection.base_url = typed
+    wizard.next()
+    connection = wizard.currentPage()
+    assert isinstance(connection, ConnectionPage)
+    assert connection.fields["base_url"].error is None  # another provider may serve there
+    wizard.next()
+    page = wizard.currentPage()
+    assert isinstance(page, ValidatePage)
+    qtbot.waitUntil(lambda: finished_checking(page), timeout=10_000)
+    assert page.lines["credentials"].mark.text() == "✔"
+    assert page.lines["oneroster"].mark.text() == "✖"
+    detail = page.lines["oneroster"].detail.text()
+    assert BASE_URL_DISTRICT_FIX in detail and "check it ends with" not in detail
+    assert BASE_URL_DISTRICT_FIX in page.lines["oneroster"].title.accessibleName()
+    assert not page.isComplete()
 
 
 def test_swapped_urls_are_caught_at_the_field_and_swapped_back(
