@@ -47,7 +47,7 @@ def test_next_keeps_the_time_and_the_choice(qtbot, state: SetupState):
     assert state.schedule.nightly is False
     assert state.schedule.time == "23:30"
 
-    state.save()  # what finishing the wizard does
+    state.save_choices()  # what finishing the wizard does
     saved = SettingsFile(state.context.profile).load().schedule
     assert (saved.nightly, saved.time) == (False, "23:30")
 
