@@ -136,7 +136,10 @@ class StoryWriter:
             )
             .values(since_run_id=func.coalesce(_c.since_run_id, _c.run_id), run_id=run)
         )
-        entered = exists().where(_c.sourced_id == _s.sourced_id, _c.run_id == run)
+        # Through the person's latest entry, which the sourcedId index finds at once (by run,
+        # SQLite would scan every entry this sync already made).
+        at_latest = _c.id == latest.correlate(staged).scalar_subquery()
+        entered = exists().where(at_latest, _c.run_id == run)
         self._insert_entries(
             select(_s.sourced_id, run, literal("skipped"), reason, detail, name).where(
                 skipped, not_(entered)
