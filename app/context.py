@@ -6,6 +6,7 @@ The command line and the GUI both build one of these; nothing in here touches Qt
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from functools import cached_property, partial
 
 from app.errors import ConfigurationError, SecretStoreError
@@ -115,6 +116,7 @@ class AppContext:
             lock=SyncLock(self.profile.sync_lock_file, self.database),
             connect=partial(self.client, page_concurrency=page_concurrency),
             username_field=username_field or self.settings.username_field,
+            story_retention=timedelta(days=self.settings.story_retention_days),
         )
 
     def close(self) -> None:

@@ -60,6 +60,8 @@ class Settings:
     #: A PEM file of extra trusted certificates (a TLS-inspecting proxy's), beside the
     #: computer's own; empty for the computer's own only.
     ca_file: str = ""
+    #: How long each entry of a person's story is kept, in days (a school year by default).
+    story_retention_days: int = 365
     #: True once the person was told that closing the window keeps RosterSync in the tray.
     tray_notice_shown: bool = False
 
@@ -85,7 +87,18 @@ class Settings:
             settings.page_concurrency = data["page_concurrency"]
         if isinstance(data.get("ca_file"), str):
             settings.ca_file = data["ca_file"]
+        if _is_retention(data.get("story_retention_days")):
+            settings.story_retention_days = data["story_retention_days"]
         return settings
+
+
+#: The story's retention may be set from a month to ten years.
+STORY_RETENTION_DAYS = (30, 3650)
+
+
+def _is_retention(value: object) -> bool:
+    low, high = STORY_RETENTION_DAYS
+    return type(value) is int and low <= value <= high  # exact: not a bool
 
 
 def _is_concurrency(value: object) -> bool:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +52,7 @@ from app.schedule.os_tasks import (
     nightly_task,
     sign_in_task,
 )
+from app.settings import STORY_RETENTION_DAYS
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +195,28 @@ class SettingsDialog(QDialog):
         row.addStretch(1)
         form.addRow(row)
         form.addRow(self.export_message)
+        self.retention_field = self._retention_field()
+        form.addRow(
+            _label("&Keep each person's history for:", self.retention_field),
+            self.retention_field,
+        )
         return box
+
+    def _retention_field(self) -> QSpinBox:
+        field = QSpinBox()
+        field.setRange(*STORY_RETENTION_DAYS)
+        field.setSuffix(" days")
+        field.setValue(self.context.settings.story_retention_days)
+        field.setAccessibleName("Keep each person's history for, in days")
+        field.setAccessibleDescription(
+            "How long what each sync did to a person, and why, is kept. 365 days is a school year."
+        )
+        field.valueChanged.connect(self._set_retention)
+        return field
+
+    def _set_retention(self, days: int) -> None:
+        self.context.settings.story_retention_days = days
+        self.context.save_settings()
 
     def _certificate_section(self) -> QGroupBox:
         box = QGroupBox("Secure connection")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QLabel, QLineEdit
 from sqlalchemy import select, update
 
 from app.context import AppContext
@@ -96,7 +96,10 @@ def test_every_control_has_accessible_name_and_mnemonic(dialog: SettingsDialog) 
         assert button.accessibleName(), button.text()
         assert "&" in button.text(), button.text()
         keys.append(button.text().split("&", 1)[1][0].lower())
-    for field in dialog.findChildren(QLineEdit):
+    fields = [*dialog.findChildren(QLineEdit), *dialog.findChildren(QAbstractSpinBox)]
+    for field in fields:
+        if isinstance(field.parent(), QAbstractSpinBox):
+            continue  # a spin box's own text field: the spin box is the control
         assert field.accessibleName()
         buddies = [label for label in dialog.findChildren(QLabel) if label.buddy() is field]
         assert buddies and "&" in buddies[0].text()
@@ -253,6 +256,18 @@ def test_the_nightly_sync_can_fetch_only_changes(
     assert SettingsFile(context.profile).load().schedule.mode == "delta"
     qtbot.mouseClick(dialog.changes_only_check, Qt.MouseButton.LeftButton)
     assert SettingsFile(context.profile).load().schedule.mode == "full"
+
+
+def test_how_long_each_persons_history_is_kept_is_typed_and_saved(
+    qtbot, dialog: SettingsDialog, context: AppContext
+) -> None:
+    field = dialog.retention_field
+    assert field.value() == 365
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field, "730")
+    assert SettingsFile(context.profile).load().story_retention_days == 730
+    assert context.engine()._story_retention.days == 730
 
 
 def test_a_certificate_file_from_it_is_saved_and_can_be_removed(
