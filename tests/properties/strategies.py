@@ -114,3 +114,25 @@ def raw_users(unique_ids: bool = False) -> st.SearchStrategy[dict[str, Any]]:
             "orgs": _maybe(st.lists(org_refs, max_size=3)),
         },
     )
+
+
+#: Characters from every corner of Unicode a name may use: combining marks, right-to-left
+#: letters and marks, emoji (with joiners and skin tones), zero-width characters.
+UNUSUAL = (
+    "\u0301\u0308\u0327\u20dd"  # combining marks
+    "مريمעבריתܐ\u200f\u202b\u202c"  # right-to-left letters and marks
+    "🌈👩🏽\u200d🏫🇺🇦"  # emoji, a joiner, a flag
+    "\u200b\u200c\u2060\ufeff"  # zero-width
+    "ßŉǅΐ"  # letters whose case changes their length
+)
+#: Any length (up to several thousand characters) of any text, never empty once trimmed.
+whole_text = st.builds(
+    lambda head, body, repeat: head + body * repeat,
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc")), min_size=1, max_size=3
+    ),
+    st.text(
+        alphabet=st.sampled_from(UNUSUAL) | st.characters(blacklist_categories=("Cs",)), max_size=20
+    ),
+    st.integers(min_value=0, max_value=300),
+)

@@ -11,7 +11,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect
 
-from tests.properties.strategies import MAPPING, SQL, hostile_text, json_values, raw_users
+from tests.properties.strategies import (
+    MAPPING,
+    SQL,
+    hostile_text,
+    json_values,
+    raw_users,
+    whole_text,
+)
 from tests.properties.syncing import REASONS, Synced, open_directory, run_sync, users_table
 
 districts = st.lists(st.one_of(raw_users(), raw_users(), raw_users(), json_values), max_size=12)
@@ -177,5 +184,34 @@ def test_a_lone_surrogate_is_stored_as_the_replacement_character(field: str) -> 
             stored = {row[0]: row for row in users_table(database)}
             kept = stored["a\ufffd" if field == "sourcedId" else "u1"]
             assert "a\ufffd" in kept
+        finally:
+            database.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(whole_text, whole_text, whole_text), min_size=1, max_size=4))
+def test_names_emails_and_ids_of_any_length_and_script_come_back_exactly(
+    people: list[tuple[str, str, str]],
+) -> None:
+    raw = [
+        {
+            "sourcedId": f"{n}:{sid}",
+            "givenName": given,
+            "familyName": f"F{n}",
+            "email": f"{n}.{email}",
+            "roles": [{"roleType": "primary", "role": "teacher", "org": {"sourcedId": "sch-b"}}],
+        }
+        for n, (given, email, sid) in enumerate(people)
+    ]
+    with tempfile.TemporaryDirectory(prefix="props-") as folder:
+        database = open_directory(Path(folder))
+        try:
+            result = run_sync(database, raw, MAPPING)
+            assert result.counts.added == len(raw)
+            stored = {row[0]: row for row in users_table(database)}
+            for record in raw:
+                row = stored[record["sourcedId"].strip()]
+                email = record["email"].strip()
+                assert (row[1], row[2], row[4]) == (email, record["givenName"].strip(), email)
         finally:
             database.close()
