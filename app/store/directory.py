@@ -41,6 +41,19 @@ class UserRow:
     site: str
     active: bool
 
+    @classmethod
+    def of(cls, user: DirectoryUser, site: str) -> UserRow:
+        return cls(
+            user.sourced_id,
+            user.username,
+            user.given_name,
+            user.family_name,
+            user.email,
+            user.role,
+            site,
+            user.active,
+        )
+
     def to_json(self) -> dict[str, object]:
         return {
             "sourcedId": self.sourced_id,
@@ -165,16 +178,7 @@ class Directory:
             if not include_inactive:
                 query = query.where(DirectoryUser.active.is_(True))
             for user, site_name in session.execute(query):
-                yield UserRow(
-                    user.sourced_id,
-                    user.username,
-                    user.given_name,
-                    user.family_name,
-                    user.email,
-                    user.role,
-                    site_name,
-                    user.active,
-                )
+                yield UserRow.of(user, site_name)
 
     def _require_site(self, session: Session, name: str) -> Site:
         site = _find_site(session, " ".join(name.split()))

@@ -166,16 +166,7 @@ def _record(session: Session, sourced_id: str) -> UserRow | None:
     if found is None:
         return None
     user, site = found
-    return UserRow(
-        user.sourced_id,
-        user.username,
-        user.given_name,
-        user.family_name,
-        user.email,
-        user.role,
-        site,
-        user.active,
-    )
+    return UserRow.of(user, site)
 
 
 def _changes(session: Session, sourced_id: str) -> tuple[list[Change], str | None]:
