@@ -2,7 +2,8 @@
 
 Reading happens on the ``TaskRunner`` (the view passes itself as ``owner``); the table and the
 skipped-people dialog only ever hold plain records. ``refresh()`` re-reads the runs; a result
-that arrives after a newer refresh started is dropped.
+that arrives after a newer refresh started is dropped. A skipped person opens their record and
+story (``ui/person_panel.py``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -42,12 +42,18 @@ from ui.models.history_table import (
     problem_text,
     trigger_text,
 )
+from ui.person_panel import PersonOpener
+from ui.row_activation import RowActivation
 from ui.tasks import Failure, TaskRunner
 from ui.when import when_text
 
 log = logging.getLogger(__name__)
 
 NO_RUNS = "No syncs yet. Runs appear here once a sync (or a preview) has been started."
+NO_ID = (
+    "This record came from Infinite Campus without an ID, so there is nothing more to show "
+    "about it than this row."
+)
 
 
 def _saving_failed(path: Path, error: OSError) -> str:
@@ -63,6 +69,8 @@ class SkippedPeopleDialog(QDialog):
 
     #: The path a CSV was written to, after a successful save.
     saved = Signal(str)
+    #: The sourcedId of a skipped person to open.
+    person_requested = Signal(str)
 
     def __init__(
         self,
@@ -86,7 +94,8 @@ class SkippedPeopleDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setAccessibleName("People left out")
         self.table.setAccessibleDescription(
-            "One row per person: name, Infinite Campus ID, reason and detail."
+            "One row per person: name, Infinite Campus ID, reason and detail. Press Enter or "
+            "double-click a person to see what every sync did with them."
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -94,10 +103,13 @@ class SkippedPeopleDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table_label.setBuddy(self.table)
+        self._activation = RowActivation(self.table)
+        self._activation.opened.connect(self._open_index)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Save result")
+        self.message.setAccessibleName("Message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
 
@@ -106,12 +118,17 @@ class SkippedPeopleDialog(QDialog):
         self.save_button.setAccessibleDescription("Save this list as a spreadsheet file.")
         self.save_button.setEnabled(self.model.rowCount() > 0)
         self.save_button.clicked.connect(self.choose_and_save)
+        self.open_button = QPushButton("&Open person…")
+        self.open_button.setAccessibleName("Open person")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_current)
 
         buttons = QDialogButtonBox()
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setText("&Close")
         self.close_button.setAccessibleName("Close")
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -129,6 +146,28 @@ class SkippedPeopleDialog(QDialog):
         if not count:
             return f"{started}: no one was left out."
         return f"{started}: {count_of(count, 'person', 'people')} left out."
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """The Open person button works only for a record that came with an ID."""
+        openable = current.isValid() and self.model.skips[current.row()].sourced_id is not None
+        self.open_button.setEnabled(openable)
+        self.open_button.setAccessibleDescription(
+            "See this person's record and what every sync did with them, and why."
+            if openable or not current.isValid()
+            else NO_ID
+        )
+
+    def open_current(self) -> None:
+        self._open_index(self.table.currentIndex())
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        sourced_id = self.model.skips[index.row()].sourced_id
+        if sourced_id is None:
+            self._say(NO_ID)
+        else:
+            self.person_requested.emit(sourced_id)
 
     def default_file_name(self) -> str:
         return f"rostersync-skipped-run-{self.run.id}.csv"
@@ -181,6 +220,7 @@ class HistoryView(QWidget):
         self._generation = 0
         #: The latest skipped-people dialog, or None before one was opened.
         self.skips_dialog: SkippedPeopleDialog | None = None
+        self.people = PersonOpener(context, tasks, self)
 
         self.heading = QLabel("Sync &history")
         self.model = RunsTableModel(parent=self)
@@ -200,8 +240,8 @@ class HistoryView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PROBLEM_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.heading.setBuddy(self.table)
-        self.table.doubleClicked.connect(self._double_clicked)
-        self.table.installEventFilter(self)
+        self._activation = RowActivation(self.table)
+        self._activation.opened.connect(self.open_selected)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         self.message = QLabel()
@@ -299,26 +339,6 @@ class HistoryView(QWidget):
         else:
             self.skipped_button.setToolTip("")
 
-    def _double_clicked(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.open_run(self.model.run(index.row()))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and event.modifiers()
-            in (
-                Qt.KeyboardModifier.NoModifier,
-                Qt.KeyboardModifier.KeypadModifier,
-            )
-        ):
-            self.open_selected()
-            return True
-        return super().eventFilter(watched, event)
-
     def open_selected(self) -> None:
         run = self.selected_run()
         if run is not None:
@@ -347,7 +367,12 @@ class HistoryView(QWidget):
             self.skips_dialog.close()
             self.skips_dialog.deleteLater()
         dialog = SkippedPeopleDialog(run, skips, username_field, self)
+        dialog.person_requested.connect(self._open_person)
         self.skips_dialog = dialog
         dialog.show()
         dialog.table.setFocus()
         self.skips_opened.emit(dialog)
+
+    def _open_person(self, sourced_id: str) -> None:
+        """Over the skipped-people dialog it was chosen in, so closing that closes it too."""
+        self.people.open(sourced_id, self.skips_dialog or self)

@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         self.empty_hint.setWordWrap(True)
         self.empty_hint.hide()
 
-        self.users_view = UsersView(self.context)
+        self.users_view = UsersView(self.context, self.tasks)
         self.users_heading.setBuddy(self.users_view.table)
         users_page = QWidget()
         users_layout = QVBoxLayout(users_page)

@@ -1,5 +1,7 @@
 """The Users list: search as you type, filters by site, role and status, sortable columns and
-the count, over ``UsersTableModel`` (a window onto the database, never all of it).
+the count, over ``UsersTableModel`` (a window onto the database, never all of it). A row
+opens that person's record and story (``ui/person_panel.py``); a search that shows no one offers
+the people a sync left out whose name matches (``ui/skipped_offer.py``), read on the task runner.
 
 Typing restarts a short timer and the query changes when it fires, so a fast typist costs one
 ``COUNT(*)`` instead of one per key. ``refresh()`` reads everything again after a sync, including
@@ -8,9 +10,11 @@ the sites and roles the filters offer.
 
 from __future__ import annotations
 
-from typing import Final
+import threading
+from collections.abc import Callable
+from typing import Any, Final
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,9 +28,14 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.labels import role_label
+from app.store.story import Stories
 from app.store.user_query import ActiveFilter, UserListing, UserQuery
 from app.sync.wording import count_of
-from ui.models.users_table import COLUMNS, UsersTableModel
+from ui.models.users_table import COLUMNS, USER_ROW_ROLE, UsersTableModel
+from ui.person_panel import PersonOpener
+from ui.row_activation import RowActivation
+from ui.skipped_offer import SearchMiss, SkippedOffer, find_miss
+from ui.tasks import Failure, TaskRunner
 from ui.wizard.sites_search import SearchBox
 
 #: How long typing must pause before the list follows the search box.
@@ -49,10 +58,22 @@ def _labelled(text: str, buddy: QWidget) -> QLabel:
 class UsersView(QWidget):
     """Search box, filters, the users table and how many users it shows."""
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        tasks: TaskRunner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """Without ``tasks`` the view runs its background reads on a runner of its own."""
         super().__init__(parent)
         self.context = context
+        self.tasks = tasks or TaskRunner(self)
         self.listing = UserListing(context.database)
+        self.people = PersonOpener(context, self.tasks, self)
+        #: Counts searches that showed no one, so a late answer to an older one is dropped.
+        self._misses = 0
+        #: Enter was pressed in a search that showed no one: go to the first left-out person.
+        self._go_to_offer = False
         #: Users per status with no search, site or role: the "of 1,147" in the count.
         self._totals: dict[ActiveFilter, int] = {}
 
@@ -82,6 +103,8 @@ class UsersView(QWidget):
         self.table = self._build_table()
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Users shown")
+        self.offer = SkippedOffer()
+        self.offer.hide()
         self._connect()
         self._lay_out()
         self._show_count(self.model.total)
@@ -97,6 +120,10 @@ class UsersView(QWidget):
         self.role_combo.currentIndexChanged.connect(self._apply_filters)
         self.status_combo.currentIndexChanged.connect(self._apply_filters)
         self.model.count_changed.connect(self._show_count)
+        self.model.count_changed.connect(self._offer_skipped)
+        self._activation = RowActivation(self.table)
+        self._activation.opened.connect(self.open_row)
+        self.offer.chosen.connect(self.open_person)
 
     def _lay_out(self) -> None:
         filters = QHBoxLayout()
@@ -113,16 +140,21 @@ class UsersView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.offer, 2)
         layout.addWidget(self.count_label)
         QWidget.setTabOrder(self.search, self.site_combo)
         QWidget.setTabOrder(self.site_combo, self.role_combo)
         QWidget.setTabOrder(self.role_combo, self.status_combo)
         QWidget.setTabOrder(self.status_combo, self.table)
+        QWidget.setTabOrder(self.table, self.offer.list)
 
     def _build_table(self) -> QTableView:
         table = QTableView()
         table.setModel(self.model)
         table.setAccessibleName("Users")
+        table.setAccessibleDescription(
+            "Press Enter or double-click a user to see their record and what every sync did."
+        )
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
@@ -185,12 +217,61 @@ class UsersView(QWidget):
         if self.model.rowCount() > 0:
             self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.table.selectRow(0)
+        else:
+            self._go_to_offer = True
+            self._focus_offer()
 
     @property
     def narrowed(self) -> bool:
         """True when the search, site or role leaves some users of the chosen status out."""
         query = self.model.query
         return bool(query.search) or query.site_id is not None or query.role is not None
+
+    # --- opening a person ----------------------------------------------------------------
+
+    def open_row(self, index: QModelIndex) -> None:
+        self.open_person(index.data(USER_ROW_ROLE).sourced_id)
+
+    def open_person(self, sourced_id: str) -> None:
+        self.people.open(sourced_id, self)
+
+    # --- a search that shows no one ------------------------------------------------------
+
+    def _offer_skipped(self, shown: int) -> None:
+        """Look among the people a sync left out (on a worker) when a search shows no one."""
+        self._misses += 1
+        miss = self._misses
+        text = self.model.query.search
+        if shown or not text:
+            self._go_to_offer = False
+            self.offer.withdraw()
+            return
+        listing, stories = self.listing, Stories(self.context.database)
+        username_field = self.context.settings.username_field
+
+        def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> SearchMiss:
+            return find_miss(listing, stories, text)
+
+        def found(result: SearchMiss) -> None:
+            if miss == self._misses:
+                self.offer.show_miss(result, username_field)
+                self._focus_offer()
+
+        def failed(failure: Failure) -> None:
+            if miss == self._misses:
+                self._go_to_offer = False
+                self.offer.show_failure(failure.message)
+
+        self.tasks.start(work, found, failed, owner=self)
+
+    def _focus_offer(self) -> None:
+        """After Enter in a search that showed no one, go to the first person left out, once
+        the offer answers that search."""
+        if not self._go_to_offer or self.offer.answered != self.model.query.search:
+            return
+        self._go_to_offer = False
+        if self.offer.list.count():
+            self.offer.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # --- the count -----------------------------------------------------------------------
 
