@@ -115,8 +115,13 @@ class PersonDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.content, 1)
         layout.addWidget(buttons)
+        # Sized by the font (so by the scaling too), but never beyond the screen.
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 100, metrics.lineSpacing() * 28)
+        screen = self.screen().availableGeometry()
+        self.resize(
+            min(metrics.averageCharWidth() * 100, screen.width() * 9 // 10),
+            min(metrics.lineSpacing() * 28, screen.height() * 9 // 10),
+        )
         self._load(context, tasks)
 
     def _load(self, context: AppContext, tasks: TaskRunner) -> None:

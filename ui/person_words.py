@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from app.labels import role_label
+from app.labels import FIELD_NOUNS, role_label
 from app.oneroster.records import UsernameField
 from app.store.directory import UserRow
 from app.store.story import Change, PersonStory
@@ -40,15 +40,34 @@ def record_lines(story: PersonStory) -> list[tuple[str, str]]:
 
 
 def not_in_directory_sentence(story: PersonStory, username_field: UsernameField) -> str:
-    """Why someone never stored is missing, from their latest entry; empty for anyone stored."""
+    """Why someone never stored is missing, from their latest entry, and what would bring them
+    in; empty for anyone stored."""
     if story.record is not None:
         return ""
-    name = story.display_name
+    missing = f"{story.display_name} is not in the directory."
     latest = story.changes[0] if story.changes else None
     if latest is None or latest.change != "skipped":
-        return f"{name} is not in the directory."
-    why = skipped_because(latest.reason or "", latest.detail, username_field)
-    return f"{name} is not in the directory. {PROVIDER} sent them, but they were not added: {why}."
+        return missing
+    reason = latest.reason or ""
+    why = skipped_because(reason, latest.detail, username_field)
+    sentence = f"{missing} {PROVIDER} sent them, but they were not added: {why}."
+    remedy = _remedy(reason, username_field)
+    return f"{sentence} {remedy}" if remedy else sentence
+
+
+def _remedy(reason: str, username_field: UsernameField) -> str:
+    """What would bring someone in, where anything would."""
+    noun = FIELD_NOUNS[username_field]
+    if reason == "no_username":
+        return f"Once their {noun} is entered in {PROVIDER}, the next sync adds them."
+    if reason == "duplicate_username":
+        return f"Once their {noun} in {PROVIDER} is no one else's, the next sync adds them."
+    if reason == "unmapped_school":
+        return (
+            "Choosing a site for their school (File → Setup wizard, Sites page) brings them in "
+            "at the next sync."
+        )
+    return ""
 
 
 def story_html(changes: list[Change], username_field: UsernameField) -> str:

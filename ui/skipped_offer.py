@@ -44,8 +44,8 @@ def find_miss(listing: UserListing, stories: Stories, text: str) -> SearchMiss:
 def person_text(person: SkippedPerson, username_field: UsernameField) -> str:
     """The sentence, and a second line telling apart people of the same name."""
     return (
-        f"{not_added_sentence(person, username_field)}\n{PROVIDER} ID {person.sourced_id}, "
-        f"left out by the sync of {day_text(person.started_at)}"
+        f"{not_added_sentence(person, username_field)}\n{PROVIDER} ID {person.sourced_id} · "
+        f"last left out on {day_text(person.started_at)}"
     )
 
 
@@ -93,6 +93,7 @@ class SkippedOffer(QWidget):
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(2)
         self.hint = QLabel("Press Enter or double-click a person to see what every sync did.")
         self.hint.setWordWrap(True)
         self._activation = RowActivation(self.list)

@@ -217,6 +217,23 @@ def test_historys_skip_list_opens_a_skipped_guardian(
     assert loaded(qtbot, opened.args[0]).heading.text() == name
 
 
+def test_someone_left_out_for_want_of_an_email_is_told_what_would_add_them(
+    qtbot, mapped_state: SetupState, tasks
+):
+    run = sync(mapped_state.context)
+    skipped = next(s for s in mapped_state.context.history.skips(run) if s.reason == "no_username")
+    assert skipped.sourced_id is not None
+    view = open_users(qtbot, mapped_state.context, tasks)
+
+    dialog = loaded(qtbot, view.people.open(skipped.sourced_id, view))
+
+    assert dialog.absent.text() == (
+        f"{skipped.name} is not in the directory. Infinite Campus sent them, but they were not "
+        "added: no email address in Infinite Campus. Once their email address is entered in "
+        "Infinite Campus, the next sync adds them."
+    )
+
+
 def test_a_record_without_an_id_cannot_be_opened_and_says_so(
     qtbot, mapped_state: SetupState, tasks, district: DemoDistrict
 ):
@@ -263,7 +280,7 @@ def test_a_search_for_a_skipped_persons_name_offers_them_and_opens_their_story(
     ours = next(line for line in view.offer.people() if guardian["sourcedId"] in line)
     sentence, detail = ours.split("\n")
     assert sentence == f"{name} was not added: guardian, parent or relative (never synced)."
-    assert detail.startswith(f"Infinite Campus ID {guardian['sourcedId']}, left out by the sync")
+    assert detail.startswith(f"Infinite Campus ID {guardian['sourcedId']} · last left out on ")
     # Enter in the search went to the first person left out; Enter there opens them.
     assert QApplication.focusWidget() is view.offer.list
     row = view.offer.people().index(ours)
