@@ -5,7 +5,9 @@
 STATE is a wizard page (welcome, connection, validate, username, sites, schedule, review,
 synced), a validation failure (wrong-secret, swapped-urls, unreachable), or the main
 window: main, history, failed (a sync that failed), limit (the safety-limit prompt) or settings
-(the Settings dialog). Used with
+(the Settings dialog); or a person's story after a school year of syncs: person (added, email
+changed, deactivated), skipped-person (never added) or search-skipped (a search in the Users
+list that finds only people left out). Used with
 ../shared/tools/xshot to retake the screenshots in docs/ (see docs/README.md).
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import socket
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -21,6 +24,8 @@ from PySide6.QtWidgets import QApplication
 from app.context import AppContext
 from app.demo.session import DemoSession
 from app.secret_store import EphemeralKeyring, SecretStore
+from app.store.models import SyncRun
+from app.sync.engine import SyncRequest
 from ui.main_window import MainWindow
 from ui.resources import app_icon
 from ui.tasks import TaskRunner
@@ -40,6 +45,9 @@ PAGES = {
     "unreachable": PageId.VALIDATE,
     "swapped-urls": PageId.CONNECTION,
 }
+PERSON_STATES = ("person", "skipped-person", "search-skipped")
+#: Three people of the demo district a sync leaves out (a guardian and two without an email).
+SKIPPED_NAME = "Isabella Moore"
 
 
 def closed_port() -> int:
@@ -91,6 +99,8 @@ def main(state_name: str) -> int:
         server = demo.server
         if state_name in ("main", "history", "failed", "limit", "settings"):
             return show_main(app, context, tasks, demo, state_name)
+        if state_name in PERSON_STATES:
+            return show_person(app, context, tasks, demo, state_name)
         setup = SetupState.from_saved(context, tasks)
         setup.connection = demo.connection()
         setup.typed_secret = server.client_secret
@@ -119,8 +129,6 @@ def main(state_name: str) -> int:
 def show_main(
     app: QApplication, context: AppContext, tasks: TaskRunner, demo: DemoSession, state_name: str
 ) -> int:
-    from app.sync.engine import SyncRequest
-
     demo.set_up(context)
     context.engine().run(SyncRequest(trigger="manual"))
     demo.server.faults.outage_after = demo.server.request_count  # a later sync fails, as shown
@@ -140,6 +148,46 @@ def show_main(
         context.directory.map_school(context.directory.schools()[2].sourced_id, None)
         QTimer.singleShot(500, window.start_sync)
         when(window.anyway_button.isVisible, window.anyway_button.click)
+    window.show()
+    window.activateWindow()
+    return app.exec()
+
+
+def sync_days_ago(context: AppContext, days: int) -> int:
+    """A nightly sync, recorded as if it ran ``days`` ago; returns its run id."""
+    result = context.engine().run(SyncRequest(trigger="schedule"))
+    assert result.run_id is not None
+    shift = timedelta(days=days)
+    with context.database.session() as session:
+        run = session.get(SyncRun, result.run_id)
+        assert run is not None and run.finished_at is not None
+        run.started_at -= shift
+        run.finished_at -= shift
+    return result.run_id
+
+
+def show_person(
+    app: QApplication, context: AppContext, tasks: TaskRunner, demo: DemoSession, state_name: str
+) -> int:
+    """A school year: everyone added in the summer, one student's email changed in the autumn
+    and the same student marked to be deleted in tonight's sync; then a story is opened."""
+    demo.set_up(context)
+    first = sync_days_ago(context, 120)
+    student = next(u for u in context.directory.users() if u.role == "student")
+    email = f"{student.given_name}.{student.family_name}@students.district.example".lower()
+    demo.district.update_user(student.sourced_id, email=email)
+    sync_days_ago(context, 45)
+    demo.district.update_user(student.sourced_id, status="tobedeleted")
+    sync_days_ago(context, 0)
+    never_added = next(s for s in context.history.skips(first) if s.reason == "no_username")
+    window = MainWindow(context, tasks)
+    users = window.users_view
+    if state_name == "search-skipped":
+        users.search.setText(SKIPPED_NAME)
+    else:
+        shown = student.sourced_id if state_name == "person" else never_added.sourced_id
+        assert shown is not None
+        QTimer.singleShot(500, lambda: users.open_person(shown))
     window.show()
     window.activateWindow()
     return app.exec()
