@@ -19,6 +19,9 @@ from app.errors import (
 from app.oneroster.client import OneRosterClient
 from app.oneroster.download import download_users
 from app.oneroster.records import STAFF_ROLES, School, User
+from app.oneroster.source import RosterSource
+from app.oneroster_csv.package import PackageMissingError
+from app.oneroster_csv.source import CsvSource
 
 CheckName = Literal["reachable", "credentials", "oneroster", "schools", "users"]
 CHECK_CANCELED = "The check was canceled."
@@ -73,7 +76,7 @@ def _role_summary(users: list[User]) -> str:
 
 
 def run_connection_checks(
-    client: OneRosterClient,
+    client: RosterSource,
     on_outcome: Callable[[CheckOutcome], None] = lambda _outcome: None,
     on_users: Callable[[int, int | None], None] = lambda _done, _total: None,
     cancel: threading.Event | None = None,
@@ -93,20 +96,26 @@ def run_connection_checks(
     except CanceledError:
         record("reachable", False, CHECK_CANCELED)
         return report
-    except NetworkError as error:  # TlsError is a NetworkError
+    except (NetworkError, PackageMissingError) as error:  # TlsError is a NetworkError
         record("reachable", False, error.message)
         return report
     except (AuthenticationError, NotATokenEndpointError, RosterSyncError) as error:
         record("reachable", True, "The server answered.")
         record("credentials", False, error.message)
         return report
-    record("reachable", True, "The server answered.")
-    record("credentials", True, "Infinite Campus accepted them.")
+    if isinstance(client, CsvSource):
+        record("reachable", True, f"Found {client.package_file}.")
+        record("credentials", True, "not needed")
+    else:
+        record("reachable", True, "The server answered.")
+        record("credentials", True, "Infinite Campus accepted them.")
 
     try:
         report.schools = client.schools()
     except RosterSyncError as error:
-        name: CheckName = "oneroster" if error.kind in ("base_url", "provider") else "schools"
+        name: CheckName = (
+            "oneroster" if error.kind in ("base_url", "provider", "csv_package") else "schools"
+        )
         if name == "schools":
             record("oneroster", True, _version_text(client))
         record(name, False, error.message)
@@ -134,6 +143,9 @@ def run_connection_checks(
     return report
 
 
-def _version_text(client: OneRosterClient) -> str:
+def _version_text(client: RosterSource) -> str:
+    if isinstance(client, CsvSource):
+        return f"OneRoster CSV {client.version} package."
+    assert isinstance(client, OneRosterClient)
     version = "1.1" if client.base_url.endswith("/v1p1") else "1.2"
     return f"OneRoster {version} found."

@@ -12,6 +12,8 @@ from functools import cached_property, partial
 from app.errors import ConfigurationError, SecretStoreError
 from app.oneroster.client import Credentials, OneRosterClient, RetryPolicy
 from app.oneroster.records import UsernameField
+from app.oneroster.source import RosterSource
+from app.oneroster_csv.source import CsvSource
 from app.paths import Profile
 from app.secret_store import SecretStore, missing_secret_message
 from app.settings import ConnectionSettings, Settings, SettingsFile
@@ -76,15 +78,18 @@ class AppContext:
         connection: ConnectionSettings | None = None,
         secret: str | None = None,
         page_concurrency: int | None = None,
-    ) -> OneRosterClient:
+    ) -> RosterSource:
         """A client for the saved connection, or for one being tried out (``connection``);
-        ``page_concurrency`` overrides the setting for this client."""
+        ``page_concurrency`` overrides the setting for this client. A CSV connection reads its
+        package instead."""
         connection = connection or self.settings.connection
         if connection.is_complete and not connection.enabled:
             raise ConfigurationError(
                 "The Infinite Campus integration is turned off. Turn it on in the setup wizard "
                 "(Connection page) to sync again."
             )
+        if connection.csv_path:
+            return CsvSource(connection.csv_path, cancel=cancel, page_size=self.settings.page_size)
         if not connection.is_complete:
             raise ConfigurationError(
                 "RosterSync is not connected yet. Run the setup wizard, or 'rostersync connect' "

@@ -33,10 +33,12 @@ class ConnectionSettings:
     token_url: str = ""
     client_id: str = ""
     scope: str = ""
+    #: A OneRoster CSV package (zip, folder or drop folder) read instead of a server.
+    csv_path: str = ""
 
     @property
     def is_complete(self) -> bool:
-        return bool(self.base_url and self.token_url and self.client_id)
+        return bool(self.csv_path or (self.base_url and self.token_url and self.client_id))
 
 
 @dataclass

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.csv_connect import connect_csv
 from app.cli.output import print_json, print_table
 from app.connection_check import run_connection_checks
 from app.context import AppContext
@@ -23,9 +24,15 @@ def register(commands: Any) -> None:
     connect = commands.add_parser(
         "connect", help="validate and save the Infinite Campus connection"
     )
-    connect.add_argument("--base-url", required=True, help="Base URL from Infinite Campus")
-    connect.add_argument("--token-url", required=True, help="Token URL from Infinite Campus")
-    connect.add_argument("--client-id", required=True, help="Client ID from Infinite Campus")
+    connect.add_argument("--base-url", help="Base URL from Infinite Campus")
+    connect.add_argument("--token-url", help="Token URL from Infinite Campus")
+    connect.add_argument("--client-id", help="Client ID from Infinite Campus")
+    connect.add_argument(
+        "--csv",
+        metavar="PATH",
+        help="read a OneRoster CSV export instead: a .zip, a folder of CSV files, or a drop "
+        "folder of zips (the newest is read); needs no secret",
+    )
     connect.add_argument("--scope", default="", help="OAuth2 scope, if your provider needs one")
     connect.add_argument(
         "--ca-file",
@@ -66,6 +73,13 @@ def _read_secret_from_stdin() -> str:
 
 
 def run_connect(args: argparse.Namespace, context: AppContext) -> int:
+    if args.csv is not None:
+        return connect_csv(args.csv, context)
+    if not (args.base_url and args.token_url and args.client_id):
+        raise RosterSyncError(
+            "connect needs --base-url, --token-url and --client-id from Infinite Campus, or "
+            "--csv PATH for a OneRoster CSV export."
+        )
     connection = ConnectionSettings(
         enabled=True,
         base_url=normalize_base_url(args.base_url),

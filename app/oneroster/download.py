@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.errors import CanceledError
-from app.oneroster.client import OneRosterClient
 from app.oneroster.records import InvalidRecord, User
+from app.oneroster.source import RosterSource
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Download:
 
 
 def download_users(
-    client: OneRosterClient,
+    client: RosterSource,
     *,
     since: datetime | None = None,
     on_progress: Callable[[int, int | None], None] = lambda _done, _total: None,

@@ -21,9 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import CanceledError, RosterSyncError, SafetyLimitError
 from app.gc_pause import cyclic_gc_paused
-from app.oneroster.client import OneRosterClient, Page
+from app.oneroster.client import Page
 from app.oneroster.pages_ahead import pages_ahead
 from app.oneroster.records import User, UsernameField
+from app.oneroster.source import PackageSource, RosterSource
 from app.store.directory import Directory
 from app.store.history import History, RunCounts, SkipRecord
 from app.store.models import utc_now
@@ -129,6 +130,8 @@ class SyncResult:
     site_counts: dict[int, SiteCounts] = field(default_factory=dict)
     #: Seconds spent downloading and staging, deciding, and writing (for the log and benchmarks).
     timings: dict[str, float] = field(default_factory=dict)
+    #: The OneRoster CSV package read, for a CSV source (a drop folder's newest zip).
+    source_file: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -142,6 +145,7 @@ class SyncResult:
             "error": self.error,
             "mode": self.mode,
             "dry_run": self.dry_run,
+            **({"source_file": self.source_file} if self.source_file else {}),
         }
 
 
@@ -160,10 +164,12 @@ class _Staged:
     unreadable: list[SkipRecord]
     #: Every total the provider gave; more than one means its list changed meanwhile.
     totals: set[int]
+    #: The source sent changes only (a CSV delta package): whoever it left out stays.
+    changes_only: bool = False
 
 
 ProgressCallback = Callable[[Progress], None]
-ClientFactory = Callable[[threading.Event], OneRosterClient]
+ClientFactory = Callable[[threading.Event], RosterSource]
 
 
 class SyncEngine:
@@ -277,11 +283,13 @@ class SyncEngine:
             connection.commit()
             try:
                 started = time.perf_counter()
-                unreadable, totals = self._download(stage, classifier, since, report, cancel)
+                unreadable, totals, changes_only = self._download(
+                    stage, classifier, since, report, cancel, result=result
+                )
                 result.timings["download"] = time.perf_counter() - started
                 report(Progress("comparing", 0, None))
                 with database.writing(connection) as writing:
-                    staged = _Staged(mapping, unreadable, totals)
+                    staged = _Staged(mapping, unreadable, totals, changes_only)
                     self._decide_and_write(
                         writing, request, result, staged, report=report, cancel=cancel
                     )
@@ -306,8 +314,11 @@ class SyncEngine:
         cancel: threading.Event,
     ) -> None:
         """Apply the rules over the staged users, check the safety limit, write, record."""
-        complete = result.mode == "full" and len(staged.totals) <= 1
-        if result.mode == "full" and not complete:
+        changed_meanwhile = len(staged.totals) > 1
+        complete = result.mode == "full" and not changed_meanwhile and not staged.changes_only
+        if staged.changes_only:
+            log.info("The package carries changes only: people it does not carry stay as they are")
+        if result.mode == "full" and changed_meanwhile:
             log.warning(
                 "The provider's list changed while it was read (totals %s): users not seen "
                 "are left as they are this time; the next full sync settles them",
@@ -365,9 +376,12 @@ class SyncEngine:
         since: datetime | None,
         report: ProgressCallback,
         cancel: threading.Event,
-    ) -> tuple[list[SkipRecord], set[int]]:
+        *,
+        result: SyncResult,
+    ) -> tuple[list[SkipRecord], set[int], bool]:
         """Stage every user, page by page. Returns the records with no sourcedId at all, as
-        skips, and every total the provider gave (more than one: the list changed meanwhile)."""
+        skips, every total the provider gave (more than one: the list changed meanwhile), and
+        whether the source sent changes only. A package source's file goes into ``result``."""
         unreadable: list[SkipRecord] = []
         totals: set[int] = set()
         received = 0
@@ -393,7 +407,11 @@ class SyncEngine:
                     report(Progress("downloading", received, page.total))
                     if cancel.is_set():
                         raise CanceledError()
-        return unreadable, totals
+            changes_only = False
+            if isinstance(client, PackageSource):
+                result.source_file = str(client.package_file)
+                changes_only = client.changes_only
+        return unreadable, totals, changes_only
 
     @staticmethod
     def _saved(done: int, total: int, report: ProgressCallback, cancel: threading.Event) -> None:
