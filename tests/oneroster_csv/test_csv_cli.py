@@ -145,3 +145,11 @@ def test_connect_needs_a_server_or_a_package(cli: Cli):
     result = cli("connect", "--client-id", "x")
     assert result.code == 1
     assert "--csv PATH" in result.err
+
+
+def test_a_delta_sync_of_a_bulk_package_deactivates_no_one_absent(cli: Cli, synced: Path):
+    CsvPackage("1.2", [p for p in DISTRICT if p.sourced_id != "p2"]).write_zip(synced / "n.zip")
+    aged(synced / "n.zip", 60)
+    result = cli("sync", "--delta", "--json").json()
+    assert (result["deactivated"], result["unchanged"]) == (0, 2)
+    assert set(active_users(cli)) == {"p1", "p2", "p3"}

@@ -11,6 +11,7 @@ import pytest
 
 from app.errors import CanceledError
 from app.oneroster.records import RoleAssignment, User
+from app.oneroster_csv import package as package_module
 from app.oneroster_csv.package import PackageMissingError, PackageRefusedError
 from app.oneroster_csv.records import user_record_v1p2
 from app.oneroster_csv.source import CsvSource
@@ -235,3 +236,11 @@ def test_reading_stops_when_canceled(tmp_path: Path):
     with pytest.raises(CanceledError):
         next(pages)
     source.close()
+
+
+def test_reading_stops_past_the_size_limit_whatever_the_file_claims(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    folder = CsvPackage("1.1").write_folder(tmp_path / "x")
+    monkeypatch.setattr(package_module, "MAX_FILE_BYTES", 400)  # users.csv is larger
+    assert "holds more than" in refusal(folder)
