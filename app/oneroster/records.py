@@ -57,6 +57,8 @@ class School:
     sourced_id: str
     name: str
     status: str = "active"
+    #: The id the provider knew this school by before (Infinite Campus 1.1 → 1.2).
+    legacy_id: str | None = None
 
 
 # Not frozen: a frozen dataclass takes seven times as long to build, and a sync builds one for
@@ -75,6 +77,9 @@ class User:
     #: Primary roles first, then the rest in the order the provider sent them.
     roles: tuple[RoleAssignment, ...]
     date_last_modified: str | None = None
+    #: The id (without its one-letter role prefix) Infinite Campus knew this person by in
+    #: OneRoster 1.1, from ``metadata.ic.legacysourceId``: how a switch to 1.2 re-links them.
+    legacy_id: str | None = None
 
     @property
     def is_leaving(self) -> bool:
@@ -176,6 +181,7 @@ def parse_user(raw: object) -> User:
         user_master_identifier=clean_text(raw.get("userMasterIdentifier")),
         roles=tuple(roles),
         date_last_modified=clean_text(raw.get("dateLastModified")),
+        legacy_id=legacy_id(raw),
     )
 
 
@@ -186,4 +192,18 @@ def parse_school(raw: object) -> School:
     name = clean_text(raw.get("name"))
     if name is None:
         raise InvalidRecord("the school has no name", sourced_id)
-    return School(sourced_id, name, clean_text(raw.get("status")) or "active")
+    return School(sourced_id, name, clean_text(raw.get("status")) or "active", legacy_id(raw))
+
+
+def legacy_id(raw: dict[str, Any]) -> str | None:
+    """``metadata.ic.legacysourceId``: a key "ic.legacysourceId", or "legacysourceId" in "ic"."""
+    metadata = raw.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    nested = metadata.get("ic")
+    value = metadata.get("ic.legacysourceId")
+    if value is None and isinstance(nested, dict):
+        value = nested.get("legacysourceId")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return clean_text(value)

@@ -77,6 +77,18 @@ def clean_site_name(name: str) -> str:
     return cleaned
 
 
+def _replaced_by(new: ProviderSchool, candidates: list[School]) -> School | None:
+    """The known school ``new`` replaces: by legacy id (as it is or after a one-letter
+    prefix), else the one known school of the same name."""
+    if new.legacy_id:
+        for school in candidates:
+            sid = school.sourced_id
+            if new.legacy_id == sid or (sid[:1].isalpha() and new.legacy_id == sid[1:]):
+                return school
+    named = [school for school in candidates if school.name.casefold() == new.name.casefold()]
+    return named[0] if len(named) == 1 else None
+
+
 class Directory:
     """Short transactions over the directory database."""
 
@@ -115,17 +127,29 @@ class Directory:
     # --- schools and mapping -------------------------------------------------------------
 
     def save_schools(self, schools: Iterable[ProviderSchool]) -> None:
-        """Record the provider's schools, keeping every existing mapping."""
+        """Record the provider's schools, keeping every existing mapping.
+
+        A school whose sourcedId is new re-links to the known school it replaces (PRODUCT.md
+        "Re-linking": its legacy id, else the same name, among known schools the provider no
+        longer sends), which takes the new sourcedId and keeps its site.
+        """
         now = utc_now()
+        provided = list(schools)
         with self.database.session() as session:
             known = {school.sourced_id: school for school in session.scalars(select(School))}
-            for provided in schools:
-                school = known.get(provided.sourced_id)
+            sent = {school.sourced_id for school in provided}
+            replaced = [school for sid, school in known.items() if sid not in sent]
+            for new in provided:
+                school = known.get(new.sourced_id) or _replaced_by(new, replaced)
                 if school is None:
-                    session.add(School(sourced_id=provided.sourced_id, name=provided.name))
-                elif school.name != provided.name:
-                    school.name = provided.name
-                    school.seen_at = now
+                    session.add(School(sourced_id=new.sourced_id, name=new.name))
+                    continue
+                if school.sourced_id != new.sourced_id:
+                    replaced.remove(school)
+                    school.sourced_id = new.sourced_id
+                if school.name != new.name:
+                    school.name = new.name
+                school.seen_at = now
 
     def schools(self) -> list[SchoolInfo]:
         with self.database.session() as session:

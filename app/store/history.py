@@ -34,6 +34,8 @@ class RunCounts:
     deactivated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    #: Of those counted above, local users re-linked to their new sourcedId.
+    relinked: int = 0
 
     @property
     def changes(self) -> int:
@@ -47,6 +49,7 @@ class RunCounts:
             "deactivated": self.deactivated,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "relinked": self.relinked,
         }
 
 
@@ -108,7 +111,9 @@ def _record(run: SyncRun) -> RunRecord:
         mode=run.mode,
         dry_run=run.dry_run,
         status=run.status,
-        counts=RunCounts(run.added, run.updated, run.deactivated, run.unchanged, run.skipped),
+        counts=RunCounts(
+            run.added, run.updated, run.deactivated, run.unchanged, run.skipped, run.relinked
+        ),
         skipped_reasons=json.loads(run.skipped_reasons or "{}"),
         error=run.error,
     )
@@ -170,6 +175,7 @@ class History:
                 deactivated=counts.deactivated,
                 unchanged=counts.unchanged,
                 skipped=counts.skipped,
+                relinked=counts.relinked,
                 skipped_reasons=json.dumps(reasons, sort_keys=True),
                 error=error,
             )

@@ -85,6 +85,8 @@ class SyncRun(Base):
     deactivated: Mapped[int] = mapped_column(default=0)
     unchanged: Mapped[int] = mapped_column(default=0)
     skipped: Mapped[int] = mapped_column(default=0)
+    #: Of the users counted, those re-linked to a new sourcedId (OneRoster 1.1 -> 1.2).
+    relinked: Mapped[int] = mapped_column(default=0, server_default="0")
     #: JSON object: reason -> count.
     skipped_reasons: Mapped[str] = mapped_column(Text, default="{}")
     error: Mapped[str | None] = mapped_column(Text)

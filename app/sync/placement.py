@@ -44,6 +44,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.history import RunCounts
 from app.store.models import DirectoryUser, SkippedUser
+from app.sync.relink import find_relinks, rekey_directory, relinked_count
 from app.sync.stage import shared_usernames, staged
 from app.sync.story import StoryWriter
 
@@ -75,6 +76,7 @@ DECISION = case(
         "duplicate",
     ),
     (and_(_s.outcome == "candidate", not_(exists().where(_any_record))), "insert"),
+    (and_(_s.outcome == "candidate", _s.new_id.is_not(None)), "update"),  # a re-link alone
     (and_(_s.outcome == "candidate", exists().where(_same_record)), "unchanged"),
     (_s.outcome == "candidate", "update"),
     (
@@ -112,6 +114,7 @@ class Placement:
 
         ``unstaged_skips`` are records skipped without a row (no sourcedId at all).
         """
+        find_relinks(self.connection)
         self._find_shared_usernames()
         self.connection.execute(update(staged).values(decision=DECISION))
         # A candidate skipped as a duplicate keeps its old record, username included; one more
@@ -137,6 +140,7 @@ class Placement:
             deactivated=deactivated,
             unchanged=by_decision.get("unchanged", 0),
             skipped=sum(reasons.values()),
+            relinked=relinked_count(self.connection),
         )
         return Decided(counts, reasons, self._site_counts())
 
@@ -164,6 +168,7 @@ class Placement:
         story = StoryWriter(self.connection, run_id)
         if story_kept_since is not None:
             story.prune(story_kept_since)
+        rekey_directory(self.connection, run_id)
         story.record(self._unseen(), _skip_reason(), _skip_detail(), _display_name())
         done = 0
         for step in (self._insert, self._update, self._deactivate):

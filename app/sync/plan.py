@@ -48,6 +48,8 @@ class StagedUser(NamedTuple):
     email: str | None = None
     role: str = ""
     site_id: int | None = None
+    #: The person's OneRoster 1.1 id, to re-link them to a local record (app.sync.relink).
+    legacy_id: str | None = None
 
 
 class Classifier:
@@ -58,6 +60,10 @@ class Classifier:
         self._field = username_field
 
     def classify(self, user: User) -> StagedUser:
+        staged = self._classify(user)
+        return staged._replace(legacy_id=user.legacy_id) if user.legacy_id else staged
+
+    def _classify(self, user: User) -> StagedUser:
         sid, given, family = user.sourced_id, user.given_name, user.family_name
         synced_roles = user.synced_roles
         if not synced_roles:

@@ -37,8 +37,12 @@ staged = Table(
     Column("email", String),
     Column("role", String(40)),
     Column("site_id", Integer),
+    Column("legacy_id", String),
     Column("seq", Integer, nullable=False),  # arrival order, for the history's skip list
     Column("decision", String(20)),  # set by placement
+    # Set by re-linking: the user's own sourcedId, when ``sourced_id`` is that of the local
+    # record it re-links to.
+    Column("new_id", String),
     prefixes=["TEMPORARY"],
 )
 _STAGED_FIELDS = [*StagedUser._fields, "seq"]
