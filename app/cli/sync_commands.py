@@ -15,6 +15,7 @@ from app.oneroster.client import MAX_PAGE_CONCURRENCY
 from app.redaction import redact
 from app.sync.engine import Progress, SyncMode, SyncRequest, SyncResult
 from app.sync.scheduled_mode import scheduled_mode
+from app.sync.wording import relinked_sentence
 
 
 def register(commands: Any) -> None:
@@ -117,6 +118,8 @@ def _print_result(result: SyncResult) -> None:
         f"{counts.deactivated} deactivated, {counts.unchanged} unchanged, "
         f"{counts.skipped} skipped."
     )
+    if counts.relinked:
+        print(f"  {relinked_sentence(counts.relinked)}")
     for reason, count in sorted(result.skipped_reasons.items()):
         print(f"  skipped, {reason.replace('_', ' ')}: {count}")
 

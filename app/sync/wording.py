@@ -100,3 +100,9 @@ def failure_sentence(error: str | None) -> str:
     if "nothing was changed" not in text.lower():
         text = f"{text} Nothing was changed."
     return f"The sync did not finish. {text}"
+
+
+def relinked_sentence(relinked: int) -> str:
+    """Like "1,146 people re-linked to their new Infinite Campus ids (kept, not re-added)." """
+    people = count_of(relinked, "person", "people")
+    return f"{people} re-linked to their new Infinite Campus ids (kept, not re-added)."

@@ -117,3 +117,14 @@ def test_a_school_with_a_new_id_keeps_its_site_by_legacy_id_or_name(
         assert {s.sourced_id for s in directory.schools()} == {"n-9", "n-7"}
     finally:
         database.close()
+
+
+def test_the_dry_run_says_how_many_people_are_re_linked(
+    cli: Cli, connected: DemoServer, district: DemoDistrict
+):
+    old_ids = as_one_point_one(district)
+    synced(cli)
+    active = len(cli("users", "--json").json())
+    as_one_point_two(district, old_ids)
+    preview = cli("sync", "--dry-run")
+    assert f"{active:,} people re-linked to their new Infinite Campus ids" in preview.out
