@@ -10,7 +10,12 @@ from datetime import timedelta
 from functools import cached_property, partial
 
 from app.errors import ConfigurationError, SecretStoreError
-from app.oneroster.client import Credentials, OneRosterClient, RetryPolicy
+from app.oneroster.client import (
+    ConsumerCredentials,
+    Credentials,
+    OneRosterClient,
+    RetryPolicy,
+)
 from app.oneroster.records import UsernameField
 from app.oneroster.source import RosterSource
 from app.oneroster_csv.source import CsvSource
@@ -95,11 +100,16 @@ class AppContext:
                 "RosterSync is not connected yet. Run the setup wizard, or 'rostersync connect' "
                 "with the Base URL, Token URL and Client ID from Infinite Campus."
             )
-        credentials = Credentials(
-            token_url=connection.token_url,
-            client_id=connection.client_id,
-            client_secret=secret if secret is not None else self.client_secret(),
-            scope=connection.scope or None,
+        secret = secret if secret is not None else self.client_secret()
+        credentials: Credentials | ConsumerCredentials = (
+            ConsumerCredentials(connection.client_id, secret, connection.signature_method or None)
+            if connection.auth == "oauth1"
+            else Credentials(
+                token_url=connection.token_url,
+                client_id=connection.client_id,
+                client_secret=secret,
+                scope=connection.scope or None,
+            )
         )
         return OneRosterClient(
             connection.base_url,

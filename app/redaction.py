@@ -20,6 +20,7 @@ _PATTERNS = (
     re.compile(
         r"(?i)(\b(?:client_secret|access_token|refresh_token|password)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,;}]+"
     ),
+    re.compile(r"(?i)(\boauth_signature[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,;}]+"),
 )
 
 _lock = threading.Lock()

@@ -35,10 +35,16 @@ class ConnectionSettings:
     scope: str = ""
     #: A OneRoster CSV package (zip, folder or drop folder) read instead of a server.
     csv_path: str = ""
+    #: "oauth2" (tokens from the Token URL) or "oauth1" (signed requests, no Token URL).
+    auth: str = "oauth2"
+    #: For "oauth1": the signature method that worked (HMAC-SHA256 or HMAC-SHA1).
+    signature_method: str = ""
 
     @property
     def is_complete(self) -> bool:
-        return bool(self.csv_path or (self.base_url and self.token_url and self.client_id))
+        signs = self.auth == "oauth1"
+        rest = self.base_url and self.client_id and (signs or self.token_url)
+        return bool(self.csv_path or rest)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from app.cli.output import print_json, print_table
 from app.connection_check import run_connection_checks
 from app.context import AppContext
 from app.errors import RosterSyncError, SecretStoreError
+from app.oneroster.client import OneRosterClient
 from app.oneroster.download import download_users
 from app.oneroster.records import USERNAME_FIELDS
 from app.oneroster.urls import normalize_base_url, normalize_token_url
@@ -32,6 +33,12 @@ def register(commands: Any) -> None:
         metavar="PATH",
         help="read a OneRoster CSV export instead: a .zip, a folder of CSV files, or a drop "
         "folder of zips (the newest is read); needs no secret",
+    )
+    connect.add_argument(
+        "--oauth1",
+        action="store_true",
+        help="the provider signs requests with OAuth 1.0a (ClassLink, older OneRoster 1.1): "
+        "Client ID = consumer key, Client Secret = consumer secret, no Token URL",
     )
     connect.add_argument("--scope", default="", help="OAuth2 scope, if your provider needs one")
     connect.add_argument(
@@ -75,17 +82,19 @@ def _read_secret_from_stdin() -> str:
 def run_connect(args: argparse.Namespace, context: AppContext) -> int:
     if args.csv is not None:
         return connect_csv(args.csv, context)
-    if not (args.base_url and args.token_url and args.client_id):
+    if not (args.base_url and (args.token_url or args.oauth1) and args.client_id):
         raise RosterSyncError(
-            "connect needs --base-url, --token-url and --client-id from Infinite Campus, or "
+            "connect needs --base-url, --token-url and --client-id from Infinite Campus (or "
+            "--base-url, --oauth1 and --client-id for a provider that signs requests), or "
             "--csv PATH for a OneRoster CSV export."
         )
     connection = ConnectionSettings(
         enabled=True,
         base_url=normalize_base_url(args.base_url),
-        token_url=normalize_token_url(args.token_url),
+        token_url="" if args.oauth1 else normalize_token_url(args.token_url),
         client_id=args.client_id.strip(),
         scope=args.scope.strip(),
+        auth="oauth1" if args.oauth1 else "oauth2",
     )
     if not connection.client_id:
         raise RosterSyncError("The Client ID is empty; copy it from Infinite Campus.")
@@ -100,6 +109,8 @@ def run_connect(args: argparse.Namespace, context: AppContext) -> int:
     with context.client(connection=connection, secret=secret) as client:
         client.authenticate()
         schools = client.schools()
+    if isinstance(client, OneRosterClient):
+        connection.signature_method = client.signature_method or ""
     saved = context.secrets.save(secret) if args.secret_stdin else True
     context.settings.connection = connection
     context.save_settings()

@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     demo.add_argument("--users", type=positive_int, default=1500, help="number of users")
     demo.add_argument("--seed", type=int, default=1, help="seed of the generated district")
+    demo.add_argument(
+        "--version",
+        dest="oneroster_version",
+        choices=("1.2", "1.1"),
+        default="1.2",
+        help="OneRoster version served (1.1: Infinite Campus's 1.1 Base URL, shapes and ids)",
+    )
+    demo.add_argument(
+        "--oauth1", action="store_true", help="sign requests with OAuth 1.0a instead of tokens"
+    )
 
     connection_commands.register(commands)
     directory_commands.register(commands)
@@ -110,7 +120,14 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo-server":
         from app.demo.server import serve
 
-        serve(args.port, args.users, args.seed, sys.stdout)
+        serve(
+            args.port,
+            args.users,
+            args.seed,
+            sys.stdout,
+            version=args.oneroster_version,
+            oauth1=args.oauth1,
+        )
         return 0
     precheck: Callable[[argparse.Namespace], None] | None = getattr(args, "precheck", None)
     if precheck is not None:  # refusals that must not touch the profile folder at all

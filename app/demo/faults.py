@@ -34,6 +34,25 @@ class Faults:
     token_auth: str = "either"
     #: Seconds every API request waits before answering (a slow or distant provider).
     latency: float = 0.0
+    # What independent OneRoster 1.1 servers do differently from the spec.
+    #: The Token URL is {Base URL}/token (with no ?appName=).
+    token_under_base: bool = False
+    #: A token request must name this scope.
+    required_scope: str = ""
+    #: Error bodies are {"error": "…"} instead of imsx_StatusInfo.
+    plain_errors: bool = False
+    #: 401 answers carry no WWW-Authenticate header.
+    bare_401: bool = False
+    #: hrefs and Link URLs relative to the host root.
+    relative_hrefs: bool = False
+    #: null for every absent user field.
+    nulls: bool = False
+    #: Any filter (one on a field it does not know) answered 200 with an empty list.
+    unknown_filter_empty: bool = False
+    #: OAuth 1.0a: the signature methods accepted, comma-separated.
+    signature_methods: str = "HMAC-SHA256,HMAC-SHA1"
+    #: Seconds the server's clock is ahead of the real time (its Date header, its timestamps).
+    clock_offset: int = 0
 
     def fault_for(self, number: int) -> str | None:
         """The fault API request ``number`` (1-based) meets, or None."""

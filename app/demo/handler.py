@@ -24,6 +24,7 @@ from app.demo.api import (
 from app.demo.district import record_matches, to_v1p1
 from app.demo.oauth import bearer_token, client_problem, oauth_error
 from app.demo.service import DemoService, ServiceHost
+from app.demo.v1p1 import demo_id, relative_hrefs, with_nulls, with_v1p1_id
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         self._params = parse_qs(url.query, keep_blank_values=True)
         path = url.path
-        if path == TOKEN_PATH:
+        if path == self.demo.token_path:
             self._token()
         elif path.startswith(ADMIN_PREFIX):
             self._admin(path[len(ADMIN_PREFIX) :])
@@ -134,10 +135,15 @@ class Handler(BaseHTTPRequestHandler):
         if self.demo.faults.token_outage:
             self._reset()
             return
-        if self._params.get("appName", [""])[-1] != self.demo.app_name:
+        app_name = self._params.get("appName", [""])[-1]
+        if self.demo.token_path == TOKEN_PATH and app_name != self.demo.app_name:
             self._send_json(400, oauth_error("invalid_request", "Unknown appName."))
             return
         form = {k: v[-1] for k, v in parse_qs(self._body.decode("utf-8", "replace")).items()}
+        wanted_scope = self.demo.faults.required_scope
+        if wanted_scope and form.get("scope") != wanted_scope:
+            self._send_json(400, oauth_error("invalid_scope", f"Ask for scope {wanted_scope}."))
+            return
         grant = form.get("grant_type")
         if grant != "client_credentials":
             error = "invalid_request" if grant is None else "unsupported_grant_type"
@@ -218,16 +224,38 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "html":
             self._send(200, html_page("Error", "An unexpected error occurred."), _HTML)
             return
-        if not self.demo.token_valid(bearer_token(self.headers.get("Authorization", ""))):
-            challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-            body = status_info("unauthorisedrequest", "The access token is missing or expired.")
-            self._send(401, body, _JSON, challenge)
+        refused = self._refused()
+        if refused:
+            challenge = {} if self.demo.faults.bare_401 else {"WWW-Authenticate": self._scheme()}
+            self._send(401, self._error_body("unauthorisedrequest", refused), _JSON, challenge)
             return
         try:
             status, body, headers = self._route(rest)
         except ApiError as error:
-            status, body, headers = error.status, status_info(error.minor, error.description), {}
+            status, body = error.status, self._error_body(error.minor, error.description)
+            headers = {}
         self._send(status, body, _JSON, headers, truncate=fault == "truncate")
+
+    def _refused(self) -> str | None:
+        """Why the request's credentials fail (a token, or an OAuth 1.0a signature), or None."""
+        authorization = self.headers.get("Authorization", "")
+        if self.demo.oauth1:
+            origin = f"{urlsplit(self.demo.base_url).scheme}://{self.headers.get('Host', '')}"
+            return self.demo.signature_problem(self.command, origin + self.path, authorization)
+        if self.demo.token_valid(bearer_token(authorization)):
+            return None
+        return "The access token is missing or expired."
+
+    def _scheme(self) -> str:
+        return 'OAuth realm="oneroster"' if self.demo.oauth1 else 'Bearer error="invalid_token"'
+
+    def _error_body(self, minor: str, description: str) -> bytes:
+        if self.demo.faults.plain_errors:
+            return json.dumps({"error": description}).encode()
+        return status_info(minor, description)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return super().date_time_string(self.demo.wall_time() if timestamp is None else timestamp)
 
     def _route(self, rest: str) -> tuple[int, bytes, dict[str, str]]:
         if self.command != "GET":
@@ -247,13 +275,15 @@ class Handler(BaseHTTPRequestHandler):
             if org is not None:
                 return json.dumps({"org": org}, ensure_ascii=False).encode()
         else:
-            user = district.user(item)
+            user = district.user(demo_id(item) if self.demo.version == "1.1" else item)
             if user is not None and _in_collection(user, collection):
                 return json.dumps({"user": self._shaped(user)}, ensure_ascii=False).encode()
         raise ApiError(404, "unknownobject", f"There is no {collection[:-1]} {item}.")
 
     def _many(self, collection: str) -> tuple[int, bytes, dict[str, str]]:
         faults = self.demo.faults
+        if faults.unknown_filter_empty and "filter" in self._params:
+            return 200, json.dumps({_KEYS[collection]: []}).encode(), {"X-Total-Count": "0"}
         query = parse_query(self._params, faults.page_size_cap)
         if collection == "users" and self.demo.shape == "1.2":
             text, total = self.demo.district.users_page_json(
@@ -264,7 +294,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             rows, total = self._rows(collection, query)
             body = json.dumps({_KEYS[collection]: rows}, ensure_ascii=False).encode()
-        url = f"{self.demo.base_url}/{collection}"
+        root = self.demo.base_path if faults.relative_hrefs else self.demo.base_url
+        url = f"{root}/{collection}"
         headers = paging_headers(
             url, query, total, total_count=faults.send_total_count, link=faults.send_link
         )
@@ -282,10 +313,24 @@ class Handler(BaseHTTPRequestHandler):
             return [self._shaped(r) for r in found[query.offset : end]], len(found)
         pool = district.schools if collection == "schools" else district.orgs()
         orgs = [o for o in pool if record_matches(o, since, strict=strict)]
+        if self.demo.faults.relative_hrefs:
+            orgs = relative_hrefs(orgs, self._origin())
         return orgs[query.offset : end], len(orgs)
 
     def _shaped(self, user: dict[str, Any]) -> dict[str, Any]:
-        return to_v1p1(user) if self.demo.shape == "1.1" else user
+        if self.demo.shape != "1.1":
+            return user
+        shaped = to_v1p1(user)
+        if self.demo.version == "1.1":
+            shaped = with_v1p1_id(shaped)
+        if self.demo.faults.nulls:
+            shaped = with_nulls(shaped)
+        if self.demo.faults.relative_hrefs:
+            shaped = relative_hrefs(shaped, self._origin())
+        return shaped
+
+    def _origin(self) -> str:
+        return self.demo.base_url.removesuffix(self.demo.base_path)
 
 
 _COLLECTIONS = frozenset({"schools", "orgs", "users", "students", "teachers"})

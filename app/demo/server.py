@@ -21,6 +21,7 @@ from typing import Any, Final, Self, TextIO
 from app.demo.district import DemoDistrict
 from app.demo.faults import Faults
 from app.demo.handler import TOKEN_PATH, Handler
+from app.demo.oauth1_verify import SignatureVerifier
 
 HOST: Final = "127.0.0.1"
 DEMO_CLIENT_ID: Final = "rostersync-demo"
@@ -85,28 +86,37 @@ class DemoServer:
         client_secret: str = DEMO_SECRET,
         faults: Faults | None = None,
         shape: str = "1.2",
+        version: str = "1.2",
+        oauth1: bool = False,
         clock: Callable[[], float] = time.monotonic,
         tls: ssl.SSLContext | None = None,
         api_prefix: str | None = None,
     ) -> None:
         """``tls``: serve HTTPS with this server context (tests of certificates and proxies).
         ``api_prefix``: what comes before /ims/ in the Base URL; Infinite Campus's own shape
-        unless given, "" for a provider serving OneRoster at the root of its host."""
-        if shape not in ("1.1", "1.2"):
-            raise ValueError('shape must be "1.1" or "1.2"')
+        unless given, "" for a provider serving OneRoster at the root of its host.
+        ``version`` "1.1": Infinite Campus's 1.1 connection (its Base URL, shapes and ids; see
+        ``v1p1``); ``shape`` "1.1" alone only shapes users the 1.1 way at the 1.2 URL.
+        ``oauth1``: requests are signed (OAuth 1.0a) instead of carrying tokens."""
+        if shape not in ("1.1", "1.2") or version not in ("1.1", "1.2"):
+            raise ValueError('shape and version must be "1.1" or "1.2"')
         self.district = district
         self.app_name = app_name
         self.faults = faults if faults is not None else Faults()
-        self.shape = shape
+        self.shape = "1.1" if version == "1.1" else shape
+        self.version = version
+        self.oauth1 = oauth1
         self.tokens_issued: list[str] = []
         self._requested_port = port
         self._client_id = client_id
         self._client_secret = client_secret
         self._clock = clock
         self._tls = tls
+        ic_version = "v1p1" if version == "1.1" else "v1p2"
         self._api_prefix = (
-            f"/campus/api/oneroster/v1p2/{app_name}" if api_prefix is None else api_prefix
+            f"/campus/api/oneroster/{ic_version}/{app_name}" if api_prefix is None else api_prefix
         )
+        self._verifier = SignatureVerifier(client_id, client_secret, self.wall_time)
         self._tokens: dict[str, float] = {}
         self._request_count = 0
         self._lock = threading.Lock()
@@ -164,13 +174,18 @@ class DemoServer:
         return int(self._httpd.server_address[1])
 
     @property
+    def token_path(self) -> str:
+        return f"{self.base_path}/token" if self.faults.token_under_base else TOKEN_PATH
+
+    @property
     def token_url(self) -> str:
-        return f"{self._scheme}://{HOST}:{self.port}{TOKEN_PATH}?appName={self.app_name}"
+        url = f"{self._scheme}://{HOST}:{self.port}{self.token_path}"
+        return url if self.faults.token_under_base else f"{url}?appName={self.app_name}"
 
     @property
     def base_path(self) -> str:
-        # The same URL for both shapes: a 1.1 server only changes how users look.
-        return f"{self._api_prefix}/ims/oneroster/rostering/v1p2"
+        root = "/ims/oneroster/v1p1" if self.version == "1.1" else "/ims/oneroster/rostering/v1p2"
+        return f"{self._api_prefix}{root}"
 
     @property
     def _scheme(self) -> str:
@@ -214,13 +229,25 @@ class DemoServer:
             expires = self._tokens.get(token)
         return expires is not None and self._clock() < expires
 
+    def wall_time(self) -> float:
+        """The server's own clock, which a test may set wrong (``Faults.clock_offset``)."""
+        return time.time() + self.faults.clock_offset
 
-def serve(port: int, users: int, seed: int, out: TextIO) -> None:
+    def signature_problem(self, method: str, url: str, authorization: str) -> str | None:
+        accepted = [m.strip() for m in self.faults.signature_methods.split(",")]
+        return self._verifier.problem(method, url, authorization, accepted)
+
+
+def serve(
+    port: int, users: int, seed: int, out: TextIO, *, version: str = "1.2", oauth1: bool = False
+) -> None:
     """Serve a demo district until Ctrl+C, after printing the four connection values."""
-    with DemoServer(DemoDistrict(users, seed), port=port) as server:
+    district = DemoDistrict(users, seed)
+    with DemoServer(district, port=port, version=version, oauth1=oauth1) as server:
         print(f"Client ID: {server.client_id}", file=out)
         print(f"Client Secret: {server.client_secret}", file=out)
-        print(f"Token URL: {server.token_url}", file=out)
+        token_url = "none (requests are signed with OAuth 1.0a)" if oauth1 else server.token_url
+        print(f"Token URL: {token_url}", file=out)
         print(f"Base URL: {server.base_url}", file=out)
         print("Press Ctrl+C to stop the demo server.", file=out, flush=True)
         try:

@@ -18,6 +18,11 @@ class DemoService(Protocol):
     faults: Faults
     app_name: str
     shape: str
+    version: str
+    oauth1: bool
+
+    @property
+    def token_path(self) -> str: ...
 
     @property
     def base_path(self) -> str: ...
@@ -36,6 +41,10 @@ class DemoService(Protocol):
     def issue_token(self) -> tuple[str, int]: ...
 
     def token_valid(self, token: str) -> bool: ...
+
+    def signature_problem(self, method: str, url: str, authorization: str) -> str | None: ...
+
+    def wall_time(self) -> float: ...
 
 
 class ServiceHost(Protocol):

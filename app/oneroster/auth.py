@@ -24,6 +24,7 @@ from app.errors import (
     NotATokenEndpointError,
     RosterSyncError,
 )
+from app.oneroster.request_auth import ProbeRequest
 from app.oneroster.transport import PROVIDER, Reply, Transport
 from app.oneroster.urls import host_of, normalize_token_url
 from app.redaction import register_secret
@@ -62,14 +63,16 @@ class Credentials:
 class BearerAuth(AuthBase):
     """Sends a token. Given explicitly so that requests never swaps in ~/.netrc credentials."""
 
-    def __init__(self, token: str) -> None:
-        self._token = token
+    def __init__(self, token: str, *, renewed: bool = False) -> None:
+        self.token = token
+        #: Got because the provider refused the one before: a refusal of this one is final.
+        self.renewed = renewed
 
     def __repr__(self) -> str:
         return "BearerAuth(***)"
 
     def __call__(self, request: PreparedRequest) -> PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
+        request.headers["Authorization"] = f"Bearer {self.token}"
         return request
 
 
@@ -285,6 +288,16 @@ class TokenSource:
     def forget(self) -> None:
         with self._lock:
             self._token = None
+
+    def check(self, probe: ProbeRequest) -> None:
+        self.renew()  # a token proves the credentials; no request to the Base URL is needed
+
+    def refused(self, sent: AuthBase, reply: Reply, via: Transport) -> BearerAuth | None:
+        """Expired or revoked early: one new token (one for all pages in flight), one more try."""
+        if not isinstance(sent, BearerAuth) or sent.renewed:
+            return None
+        self.expire(sent.token)
+        return BearerAuth(self.token(via), renewed=True)
 
     def expire(self, refused: str) -> None:
         """The provider refused this token: the next ``token()`` gets a new one, unless another

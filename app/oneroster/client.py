@@ -9,17 +9,22 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Final, Generic, Protocol, Self, TypeVar
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
+from requests.auth import AuthBase
 
 from app.errors import AccessDeniedError, NotOneRosterError, ProviderError, RosterSyncError
-from app.oneroster.auth import BearerAuth, Credentials, TokenSource
+from app.oneroster.auth import Credentials, TokenSource
+from app.oneroster.oauth1 import ConsumerCredentials, OAuth1Signer
+from app.oneroster.provider_reply import provider_message
 from app.oneroster.records import InvalidRecord, School, User, parse_school, parse_user
+from app.oneroster.request_auth import RequestAuth
 from app.oneroster.transport import (
     PROVIDER,
     Reply,
@@ -33,11 +38,14 @@ from app.oneroster.urls import (
     ONEROSTER_PATH,
     lacks_district_part,
     normalize_base_url,
+    other_version_url,
+    version_of,
 )
 
 __all__ = [
     "MAX_PAGE_CONCURRENCY",
     "ONEROSTER_PATH",
+    "ConsumerCredentials",
     "Credentials",
     "OneRosterClient",
     "Page",
@@ -115,8 +123,14 @@ class _Cursor:
 def _filter_since(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    # Whole seconds, rounded down: a record changed within that second is fetched, not missed.
-    return f"dateLastModified>'{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+    # Whole seconds, a second early: some providers compare dateLastModified as text, and
+    # "…:05.250Z" sorts before "…:05Z"; a record changed within that second is fetched, not missed.
+    moment = moment.astimezone(UTC) - timedelta(seconds=1)
+    return f"dateLastModified>'{moment.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+
+
+#: A filter every user matches, to ask whether the provider filters at all.
+_EVERYONE_FILTER: Final = "dateLastModified>'1970-01-01T00:00:00Z'"
 
 
 class OneRosterClient:
@@ -129,7 +143,7 @@ class OneRosterClient:
     def __init__(
         self,
         base_url: str,
-        credentials: Credentials,
+        credentials: Credentials | ConsumerCredentials,
         *,
         cancel: threading.Event | None = None,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing it is safe
@@ -147,6 +161,7 @@ class OneRosterClient:
         check_verify(verify)
         self.base_url = normalize_base_url(base_url)
         credentials = credentials.normalized()
+        self.version = version_of(self.base_url)
         self._own_session = session is None
         self._session = session or requests.Session()
         self._transport = Transport(
@@ -156,7 +171,11 @@ class OneRosterClient:
             timeout=timeout,
             verify=verify,
         )
-        self._tokens = TokenSource(self._transport, credentials, clock=clock)
+        self._auth: RequestAuth = (
+            OAuth1Signer(credentials)
+            if isinstance(credentials, ConsumerCredentials)
+            else TokenSource(self._transport, credentials, clock=clock)
+        )
         self._page_size = page_size
         self._page_concurrency = page_concurrency
         self._data_seen = False  # whether the Base URL has ever answered with OneRoster data
@@ -175,22 +194,61 @@ class OneRosterClient:
     ) -> None:
         self.close()
 
+    @property
+    def signature_method(self) -> str | None:
+        """The OAuth 1.0a signature method in use (the one that worked once data came back)."""
+        return self._auth.method if isinstance(self._auth, OAuth1Signer) else None
+
     def close(self) -> None:
-        self._tokens.forget()
+        self._auth.forget()
         if self._own_session:
             self._session.close()
 
     def authenticate(self) -> None:
-        """Get a token now, to check the Token URL, Client ID and Client Secret."""
+        """Check the credentials now: get a token, or send one signed request."""
         self._transport.check_canceled()
-        self._tokens.renew()
+        self._auth.check(self._probe)
+
+    def _probe(self) -> None:
+        # Anything but refused credentials is for reading schools to report.
+        with suppress(NotOneRosterError, AccessDeniedError, ProviderError):
+            self._get(_SCHOOLS, self.base_url + _SCHOOLS.path, {"limit": 1})
 
     def school_pages(self) -> Iterator[Page[School]]:
         return self._pages(_SCHOOLS, {})
 
     def user_pages(self, modified_since: datetime | None = None) -> Iterator[Page[User]]:
-        extra = {"filter": _filter_since(modified_since)} if modified_since else {}
-        return self._pages(_USERS, extra)
+        if modified_since is None:
+            return self._pages(_USERS, {})
+        return self._changed_user_pages(modified_since)
+
+    def _changed_user_pages(self, since: datetime) -> Iterator[Page[User]]:
+        """Users changed since then; everyone when the provider ignores the filter.
+
+        Some providers answer a filter on a field they do not know with an empty list, so
+        "nobody changed" is only believed once the provider is seen to filter at all.
+        """
+        pages = self._pages(_USERS, {"filter": _filter_since(since)})
+        first = next(pages)
+        if first.records or first.invalid or self._filters_users():
+            yield first
+            yield from pages
+            return
+        log.warning(
+            "The provider answered the changed-users filter with no one, and a filter every "
+            "user matches with no one too: it does not filter by dateLastModified, so every "
+            "user is read instead"
+        )
+        yield from self._pages(_USERS, {})
+
+    def _filters_users(self) -> bool:
+        """Whether a filter every user matches finds someone (or there is no one at all)."""
+        url = self.base_url + _USERS.path
+        _reply, matched = self._get(_USERS, url, {"filter": _EVERYONE_FILTER, "limit": 1})
+        if matched:
+            return True
+        _reply, anyone = self._get(_USERS, url, {"limit": 1})
+        return not anyone
 
     def schools(self) -> list[School]:
         """Every school, the first of any repeated sourcedId kept."""
@@ -407,12 +465,14 @@ class OneRosterClient:
         transport: Transport | None = None,
     ) -> tuple[Reply, list[Any]]:
         transport = transport or self._transport
-        token = self._tokens.token(transport)
-        reply = self._send(collection, url, params, transport, token)
-        if reply.status == 401:
-            # Expired or revoked early: one new token (one for all pages in flight), one more try.
-            self._tokens.expire(token)
-            reply = self._send(collection, url, params, transport, self._tokens.token(transport))
+        sent = self._auth.auth(transport)
+        reply = self._send(collection, url, params, transport, sent)
+        while reply.status == 401:
+            retry = self._auth.refused(sent, reply, transport)
+            if retry is None:
+                break
+            sent = retry
+            reply = self._send(collection, url, params, transport, sent)
         if not 200 <= reply.status < 300:
             raise self._error_for(collection, reply)
         records = _records_in(reply.json(), collection.envelopes)
@@ -426,14 +486,14 @@ class OneRosterClient:
         url: str,
         params: Mapping[str, str | int] | None,
         transport: Transport,
-        token: str,
+        auth: AuthBase,
     ) -> Reply:
         return transport.request(
             "GET",
             url,
             params=params,
             headers={"Accept": "application/json"},
-            auth=BearerAuth(token),
+            auth=auth,
             accept=lambda payload: _records_in(payload, collection.envelopes) is not None,
             bad_body_error=self._bad_body_error,
         )
@@ -465,7 +525,32 @@ class OneRosterClient:
             f"{ONEROSTER_PATH}."
         )
 
+    def _wrong_version(self) -> NotOneRosterError | None:
+        """When nothing is at this version's Base URL but the other version answers there."""
+        other = other_version_url(self.base_url)
+        try:
+            reply = self._send(
+                _SCHOOLS,
+                other + _SCHOOLS.path,
+                {"limit": 1},
+                self._transport,
+                self._auth.auth(self._transport),
+            )
+        except RosterSyncError:
+            return None
+        if not 200 <= reply.status < 300:
+            return None
+        theirs = version_of(other)
+        return NotOneRosterError(
+            f"The Base URL {self.base_url} is for OneRoster {self.version}, but this provider "
+            f"serves OneRoster {theirs}: use {other} as the Base URL (in Infinite Campus, the "
+            f"connection generated for OneRoster {theirs})."
+        )
+
     def _error_for(self, collection: _Collection[Any], reply: Reply) -> RosterSyncError:
+        said = provider_message(reply)
+        if said:
+            log.info("%s answered %d for %s: %s", PROVIDER, reply.status, collection.what, said)
         if reply.status in (401, 403):
             return AccessDeniedError(
                 f"{PROVIDER} accepted the Client ID and Client Secret but does not let this "
@@ -473,7 +558,7 @@ class OneRosterClient:
                 "the OneRoster connection's permissions."
             )
         if reply.status in (404, 410) and not self._data_seen:
-            return self._not_oneroster()
+            return self._wrong_version() or self._not_oneroster()
         return ProviderError(
             f"{PROVIDER} could not answer the request for {collection.what} (status "
             f"{reply.status}); try again later or ask your {PROVIDER} administrator."

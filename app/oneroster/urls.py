@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from app.errors import ConfigurationError
 
 ONEROSTER_PATH: Final = "/ims/oneroster/rostering/v1p2"
+ONEROSTER_V1P1_PATH: Final = "/ims/oneroster/v1p1"
 
 _IMS_ONEROSTER: Final = "/ims/oneroster"
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
@@ -63,6 +64,18 @@ def lacks_district_part(base_url: str) -> bool:
     return path.rstrip("/").lower() == ONEROSTER_PATH
 
 
+def version_of(base_url: str) -> str:
+    """ "1.1" or "1.2", from a normalised Base URL's ending."""
+    return "1.1" if base_url.lower().endswith("/v1p1") else "1.2"
+
+
+def other_version_url(base_url: str) -> str:
+    """The same normalised Base URL with the other version's ending (1.1 ↔ 1.2)."""
+    if version_of(base_url) == "1.1":
+        return base_url[: -len(ONEROSTER_V1P1_PATH)] + ONEROSTER_PATH
+    return base_url[: -len(ONEROSTER_PATH)] + ONEROSTER_V1P1_PATH
+
+
 def host_of(url: str) -> str:
     """The host name of a URL, for messages; the whole text when it has none."""
     try:
@@ -112,6 +125,31 @@ def _split_checked(text: str, label: str) -> tuple[str, str, str, str]:
     return scheme, netloc, parts.path, parts.query
 
 
+def _path_of(text: str) -> str:
+    try:
+        return urlsplit(text).path.rstrip("/").lower()
+    except ValueError:
+        return ""
+
+
+def _ends_like_token_url(text: str) -> bool:
+    """A token endpoint's ending (…/token, …/oauth2/…); a Base URL may contain "token" elsewhere."""
+    path = _path_of(text)
+    return path.endswith("/token") or "/oauth2/" in f"{path}/"
+
+
+def _ends_like_base_url(text: str) -> bool:
+    """A OneRoster root (or one of its collections) at the end. Some 1.1 providers put their
+    Token URL under the Base URL ({Base URL}/token), so containing /ims/oneroster is not enough."""
+    path = _path_of(text)
+    start = path.rfind(_IMS_ONEROSTER)
+    return (
+        start >= 0
+        and not _ends_like_token_url(text)
+        and any(pattern.match(path[start + len(_IMS_ONEROSTER) :]) for pattern, _root in _TAILS)
+    )
+
+
 def normalize_base_url(text: str) -> str:
     """The Base URL ending at /ims/oneroster/rostering/v1p2 (or /ims/oneroster/v1p1 as-is)."""
     text = (text or "").strip()
@@ -119,8 +157,7 @@ def normalize_base_url(text: str) -> str:
         raise ConfigurationError(
             "Enter the Base URL from Infinite Campus; it ends with /ims/oneroster/rostering/v1p2."
         )
-    lowered = text.lower()
-    if "oauth2" in lowered or "/token" in lowered:
+    if _ends_like_token_url(text):
         raise ConfigurationError(
             "This looks like the Token URL. The Base URL is the other address Infinite Campus "
             "shows, the one ending with /ims/oneroster/rostering/v1p2."
@@ -144,7 +181,7 @@ def normalize_token_url(text: str) -> str:
         raise ConfigurationError(
             "Enter the Token URL from Infinite Campus; it usually ends with /oauth2/token?appName=…"
         )
-    if _IMS_ONEROSTER in text.lower():
+    if _ends_like_base_url(text):
         raise ConfigurationError(
             "This looks like the Base URL. The Token URL is the other address Infinite Campus "
             "shows, usually ending with /oauth2/token?appName=…"

@@ -97,7 +97,9 @@ def test_changed_users_only(server: DemoServer, connect: Connect, district: Demo
     first, second = user_ids(list(connect(server).user_pages()))[5:7]
     district.update_user(first, givenName="Changed")
     district.update_user(second, status="tobedeleted")
-    since = datetime(2026, 8, 1, tzinfo=UTC)  # the demo's base date: every other user is older
+    # A second after the demo's base date (the filter asks from a second early): every other
+    # user is older.
+    since = datetime(2026, 8, 1, 0, 0, 1, tzinfo=UTC)
     pages = list(connect(server).user_pages(modified_since=since))
     assert sorted(user_ids(pages)) == sorted([first, second])
     changed = {u.sourced_id: u for p in pages for u in p.records}

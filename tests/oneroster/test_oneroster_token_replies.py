@@ -93,8 +93,8 @@ def test_reprs_never_show_the_secret() -> None:
     assert "s3cr3t-value" not in str(creds)
     with OneRosterClient("https://district.example/ims/oneroster", creds) as client:
         assert "s3cr3t-value" not in repr(client)
-        assert "s3cr3t-value" not in repr(vars(client)["_tokens"])
-        assert isinstance(vars(client)["_tokens"], TokenSource)
+        assert "s3cr3t-value" not in repr(vars(client)["_auth"])
+        assert isinstance(vars(client)["_auth"], TokenSource)
 
 
 def test_client_refuses_to_turn_off_certificate_checks() -> None:

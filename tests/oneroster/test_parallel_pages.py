@@ -168,7 +168,7 @@ def test_changed_users_only(
     changed = ids(serial_pages)[5:8]
     for user_id in changed:
         district.update_user(user_id, givenName="Changed")
-    since = datetime(2026, 8, 1, tzinfo=UTC)  # the demo's base date: every other user is older
+    since = datetime(2026, 8, 1, 0, 0, 1, tzinfo=UTC)  # every other user is a second older
     client = connect(server, page_size=1, page_concurrency=5)
     assert ids(list(client.user_pages(modified_since=since))) == changed
 
