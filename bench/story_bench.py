@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -55,7 +56,14 @@ def run_worker(story: bool) -> None:
     started = time.perf_counter()
     result = context.engine().run(SyncRequest(trigger="cli"))
     seconds = time.perf_counter() - started
-    report = {"result": result.to_json(), "seconds": seconds, "before": before, "after": rows()}
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report = {
+        "result": result.to_json(),
+        "seconds": seconds,
+        "peak_mb": peak_mb,
+        "before": before,
+        "after": rows(),
+    }
     context.close()
     print(json.dumps(report))
 
@@ -97,7 +105,8 @@ def main() -> int:
                     seconds[story].append(first["seconds"])
                     print(
                         f"first sync, story {'kept' if story else 'off'}: "
-                        f"{first['seconds']:.2f} s, story rows {first['after']}",
+                        f"{first['seconds']:.2f} s, {first['peak_mb']:.0f} MB peak, "
+                        f"story rows {first['after']}",
                         flush=True,
                     )
             again = measure(Path(scratch) / "0-True", demo.values, story=True)
