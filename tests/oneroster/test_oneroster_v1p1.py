@@ -13,11 +13,12 @@ import requests
 
 from app.demo.oauth1_verify import SignatureVerifier
 from app.demo.server import DemoServer
-from app.errors import AuthenticationError, NotOneRosterError
+from app.errors import AuthenticationError, ConfigurationError, NotOneRosterError
 from app.oneroster.client import ConsumerCredentials, OneRosterClient, RetryPolicy
 from app.oneroster.oauth1 import SignedAuth
 from app.oneroster.provider_reply import provider_message
 from app.oneroster.transport import Reply
+from app.oneroster.urls import normalize_base_url, normalize_token_url
 from app.redaction import redact
 
 Connect = Callable[..., OneRosterClient]
@@ -194,3 +195,23 @@ def test_the_providers_words_are_read_whatever_the_error_body(
     assert answer.status_code == 401 and "WWW-Authenticate" in answer.headers
     assert provider_message(reply) == "The access token is missing or expired."
     assert ("error" in answer.json()) is plain
+
+
+def test_the_swapped_url_guard_judges_by_the_ending() -> None:
+    base = "https://sis.example/tokenized/ims/oneroster/v1p1"
+    assert normalize_base_url(base) == base
+    assert normalize_token_url(f"{base}/token") == f"{base}/token"
+    for pasted in (base, f"{base}/users", "https://sis.example/ims/oneroster/rostering/v1p2"):
+        with pytest.raises(ConfigurationError, match="looks like the Base URL"):
+            normalize_token_url(pasted)
+    with pytest.raises(ConfigurationError, match="looks like the Token URL"):
+        normalize_base_url(f"{base}/token")
+
+
+def test_a_1_1_base_url_at_a_1_2_provider_says_which_version_it_serves(
+    serve: Callable[..., DemoServer], connect: Connect
+) -> None:
+    server = serve()
+    v1p1 = server.base_url.removesuffix("/ims/oneroster/rostering/v1p2") + "/ims/oneroster/v1p1"
+    with pytest.raises(NotOneRosterError, match=r"serves OneRoster 1\.2"):
+        connect(server, base_url=v1p1).schools()
