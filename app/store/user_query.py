@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 
 from app.store.database import Database
 from app.store.directory import UserRow
@@ -131,7 +131,8 @@ def _conditions(query: UserQuery, sqlite: bool) -> list[ColumnElement[bool]]:
 
 
 def _search_condition(text: str, sqlite: bool) -> ColumnElement[bool]:
-    """Any of the four columns contains ``text``, ignoring case.
+    """The username, a name, the full name ("Jane Doe") or the email contains ``text``,
+    ignoring case.
 
     SQLite's LIKE already ignores ASCII case; ``ilike`` there would wrap both sides in
     ``lower()`` and make a search over 100,000 users about three times slower.
@@ -142,6 +143,7 @@ def _search_condition(text: str, sqlite: bool) -> ColumnElement[bool]:
         DirectoryUser.given_name,
         DirectoryUser.family_name,
         DirectoryUser.email,
+        DirectoryUser.given_name + literal(" ") + DirectoryUser.family_name,
     )
     if sqlite:
         return or_(*(column.like(pattern, escape=LIKE_ESCAPE) for column in columns))

@@ -89,6 +89,13 @@ def test_search_matches_username_given_name_and_email(listing: UserListing):
     assert len(by_email) == sum(1 for r in RECORDS if r["email"])
 
 
+def test_search_matches_a_full_name_typed_as_first_and_last(listing: UserListing):
+    record = next(r for r in RECORDS if r["given_name"] and r["family_name"])
+    full = f"{record['given_name']} {record['family_name']}".upper()
+    found = everything(listing, UserQuery(search=full))
+    assert record["sourced_id"] in {r.sourced_id for r in found}
+
+
 def test_search_finds_one_user_by_exact_username(listing: UserListing):
     wanted = RECORDS[42]["username"]
     rows = everything(listing, UserQuery(search=str(wanted).upper()))
