@@ -12,8 +12,7 @@ from concurrent.futures import wait as wait_for
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
-from typing import Any, Final, Generic, Protocol, Self, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
@@ -21,6 +20,7 @@ from requests.auth import AuthBase
 
 from app.errors import AccessDeniedError, NotOneRosterError, ProviderError, RosterSyncError
 from app.oneroster.auth import Credentials, TokenSource
+from app.oneroster.closing import ClosedOnExit
 from app.oneroster.oauth1 import ConsumerCredentials, OAuth1Signer
 from app.oneroster.provider_reply import provider_message
 from app.oneroster.records import InvalidRecord, School, User, parse_school, parse_user
@@ -133,7 +133,7 @@ def _filter_since(moment: datetime) -> str:
 _EVERYONE_FILTER: Final = "dateLastModified>'1970-01-01T00:00:00Z'"
 
 
-class OneRosterClient:
+class OneRosterClient(ClosedOnExit):
     """Reads a OneRoster 1.2 (or 1.1) rostering service.
 
     Use it from one thread at a time (it may run page requests on its own worker threads);
@@ -182,17 +182,6 @@ class OneRosterClient:
 
     def __repr__(self) -> str:
         return f"OneRosterClient(base_url={self.base_url!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def signature_method(self) -> str | None:

@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from app.errors import CanceledError
 from app.oneroster.client import Page
+from app.oneroster.closing import ClosedOnExit
 from app.oneroster.records import InvalidRecord, School, User, parse_school, parse_user
 from app.oneroster_csv.manifest import Manifest, Version, read_manifest
 from app.oneroster_csv.package import Package, PackageRefusedError, find_package
@@ -36,7 +36,7 @@ from app.oneroster_csv.tables import Row, batches, check_columns, require_file, 
 log = logging.getLogger(__name__)
 
 
-class CsvSource:
+class CsvSource(ClosedOnExit):
     """Use it from one thread at a time; cancel from anywhere."""
 
     def __init__(
@@ -57,17 +57,6 @@ class CsvSource:
 
     def __repr__(self) -> str:
         return f"CsvSource(path={str(self.path)!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         if self._package is not None:
