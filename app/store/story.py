@@ -13,6 +13,7 @@ from app.store.database import Database
 from app.store.directory import UserRow
 from app.store.history import as_utc
 from app.store.models import DirectoryUser, PersonChange, PersonChangeField, Site, SyncRun
+from app.store.user_query import LIKE_ESCAPE, escape_like
 
 FieldChange = tuple[object, object]
 
@@ -100,7 +101,7 @@ class Stories:
 
     def skipped_matching(self, text: str, limit: int = 20) -> list[SkippedPerson]:
         """People not active in the directory whose latest entry is a skip, by name or id."""
-        pattern = f"%{_escape_like(text.strip().lower())}%"
+        pattern = f"%{escape_like(text.strip().lower())}%"
         latest = (
             select(func.max(PersonChange.id)).group_by(PersonChange.sourced_id).scalar_subquery()
         )
@@ -113,8 +114,8 @@ class Stories:
                 PersonChange.change == "skipped",
                 PersonChange.sourced_id.not_in(active),
                 or_(
-                    func.lower(PersonChange.name).like(pattern, escape="\\"),
-                    func.lower(PersonChange.sourced_id).like(pattern, escape="\\"),
+                    func.lower(PersonChange.name).like(pattern, escape=LIKE_ESCAPE),
+                    func.lower(PersonChange.sourced_id).like(pattern, escape=LIKE_ESCAPE),
                 ),
             )
             .order_by(PersonChange.name, PersonChange.sourced_id)
@@ -210,7 +211,3 @@ def _typed(key: str, old: str | None, new: str | None) -> FieldChange:
     if key == "active":
         return old == "true", new == "true"
     return old, new
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
