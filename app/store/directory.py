@@ -144,11 +144,12 @@ class Directory:
                 if school is None:
                     session.add(School(sourced_id=new.sourced_id, name=new.name))
                     continue
+                if school.sourced_id == new.sourced_id and school.name == new.name:
+                    continue
                 if school.sourced_id != new.sourced_id:
                     replaced.remove(school)
                     school.sourced_id = new.sourced_id
-                if school.name != new.name:
-                    school.name = new.name
+                school.name = new.name
                 school.seen_at = now
 
     def schools(self) -> list[SchoolInfo]:
