@@ -15,7 +15,11 @@ from app.oneroster.client import RetryPolicy
 from app.paths import Profile
 from app.sync.matching import suggest_mapping
 from ui.tasks import TaskRunner
+from ui.wizard.connection import ConnectionPage
+from ui.wizard.sites import SitesPage
 from ui.wizard.state import SetupState
+from ui.wizard.username import UsernamePage
+from ui.wizard.validate import ValidatePage
 from ui.wizard.wizard import SetupWizard
 
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff_base=0.001, backoff_max=0.01)
@@ -71,3 +75,21 @@ def wizard(qtbot, state: SetupState) -> SetupWizard:
     qtbot.addWidget(window)
     window.show()
     return window
+
+
+def walk_to_sites(qtbot, wizard: SetupWizard) -> SitesPage:
+    """From Welcome to the Sites page as a person would, waiting for each page's check."""
+    wizard.next()  # welcome -> connection
+    assert isinstance(wizard.currentPage(), ConnectionPage)
+    wizard.next()
+    validate = wizard.currentPage()
+    assert isinstance(validate, ValidatePage)
+    qtbot.waitUntil(validate.isComplete, timeout=15_000)  # with the saved secret
+    wizard.next()
+    username = wizard.currentPage()
+    assert isinstance(username, UsernamePage)
+    qtbot.waitUntil(lambda: not username.scanning, timeout=15_000)
+    wizard.next()
+    sites = wizard.currentPage()
+    assert isinstance(sites, SitesPage)
+    return sites

@@ -13,14 +13,12 @@ from app.demo.server import DemoServer
 from app.paths import Profile
 from app.single_instance import SingleInstance
 from tests.conftest import Cli, connect_args
-from tests.ui.conftest import FAST_RETRY
+from tests.ui.conftest import FAST_RETRY, walk_to_sites
 from ui.app import AppShell, LaunchRequests
 from ui.tasks import TaskRunner
 from ui.wizard.connection import SAVED_SECRET_HINT, ConnectionPage
-from ui.wizard.sites import SitesPage
 from ui.wizard.username import UsernamePage
-from ui.wizard.validate import ValidatePage
-from ui.wizard.wizard import PageId, SetupWizard
+from ui.wizard.wizard import PageId
 
 Reopen = Callable[[], AppContext]
 
@@ -104,23 +102,6 @@ def test_a_partial_setup_opens_the_wizard_and_a_sync_request_shows_it(
     shell.sync("schedule")  # a nightly due on a profile not set up does nothing
     assert shell.main is None
     assert reopened.history.runs() == []
-
-
-def walk_to_sites(qtbot, wizard: SetupWizard) -> SitesPage:
-    wizard.next()  # welcome -> connection
-    assert isinstance(wizard.currentPage(), ConnectionPage)
-    wizard.next()
-    validate = wizard.currentPage()
-    assert isinstance(validate, ValidatePage)
-    qtbot.waitUntil(validate.isComplete, timeout=15_000)  # with the saved secret
-    wizard.next()
-    username = wizard.currentPage()
-    assert isinstance(username, UsernamePage)
-    qtbot.waitUntil(lambda: not username.scanning, timeout=15_000)
-    wizard.next()
-    sites = wizard.currentPage()
-    assert isinstance(sites, SitesPage)
-    return sites
 
 
 def test_the_wizard_on_a_partial_setup_starts_from_what_is_saved(

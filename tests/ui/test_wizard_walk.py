@@ -11,11 +11,9 @@ from app.demo.server import DemoServer
 from app.logs import LOG_FILE_NAME, configure_logging, stop_file_logging
 from app.secret_store import SecretStore
 from tests.support.oracle import expected_first_sync
+from tests.ui.conftest import walk_to_sites
 from ui.wizard.review import ReviewPage
-from ui.wizard.sites import SitesPage
 from ui.wizard.state import SetupState
-from ui.wizard.username import UsernamePage
-from ui.wizard.validate import ValidatePage
 from ui.wizard.wizard import PageId, SetupWizard
 
 
@@ -25,20 +23,7 @@ def walk_to_a_first_sync(qtbot, state: SetupState, left_out_school: str) -> None
     qtbot.addWidget(wizard)
     wizard.show()
 
-    wizard.next()  # welcome -> connection (the demo's four values are filled in)
-    wizard.next()  # -> validate
-    validate = wizard.currentPage()
-    assert isinstance(validate, ValidatePage)
-    qtbot.waitUntil(validate.isComplete, timeout=15_000)
-    wizard.next()
-
-    username = wizard.currentPage()
-    assert isinstance(username, UsernamePage)
-    qtbot.waitUntil(lambda: not username.scanning, timeout=15_000)
-    wizard.next()
-
-    sites = wizard.currentPage()
-    assert isinstance(sites, SitesPage)
+    sites = walk_to_sites(qtbot, wizard)  # the demo's four values are filled in
     sites.choose(left_out_school, None)  # "Select Site": this school is not synced
     wizard.next()
     assert wizard.currentId() == PageId.SCHEDULE
