@@ -13,6 +13,7 @@ from app.demo.district import DemoDistrict
 from app.demo.people import BASE_DATE
 from app.demo.server import DEMO_SECRET, DemoServer
 from tests.support.clock import FakeClock
+from tests.support.tokens import get_token
 
 
 @pytest.fixture
@@ -24,17 +25,6 @@ def district() -> DemoDistrict:
 def server(district: DemoDistrict, clock: FakeClock) -> Iterator[DemoServer]:
     with DemoServer(district, clock=clock) as running:
         yield running
-
-
-def get_token(server: DemoServer, **form: str) -> str:
-    reply = requests.post(
-        server.token_url,
-        data={"grant_type": "client_credentials", **form},
-        auth=(server.client_id, server.client_secret),
-        timeout=5,
-    )
-    assert reply.status_code == 200, reply.text
-    return str(reply.json()["access_token"])
 
 
 @pytest.fixture

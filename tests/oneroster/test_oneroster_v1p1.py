@@ -20,6 +20,7 @@ from app.oneroster.provider_reply import provider_message
 from app.oneroster.transport import Reply
 from app.oneroster.urls import normalize_base_url, normalize_token_url
 from app.redaction import redact
+from tests.support.tokens import get_token
 
 Connect = Callable[..., OneRosterClient]
 
@@ -54,12 +55,7 @@ def test_1_1_ids_are_a_role_letter_and_the_persons_number(
     users = users_of(client)
     student = next(u for u in users.values() if u.roles and u.roles[0].role == "student")
     assert student.sourced_id[0] == "s" and student.sourced_id[1:].isdigit()
-    token = requests.post(
-        server.token_url,
-        data={"grant_type": "client_credentials"},
-        auth=(server.client_id, server.client_secret),
-        timeout=5,
-    ).json()["access_token"]
+    token = get_token(server)
     one = requests.get(
         f"{server.base_url}/users/{student.sourced_id}",
         headers={"Authorization": f"Bearer {token}"},
