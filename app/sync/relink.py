@@ -51,11 +51,12 @@ _legacy_keys = Table(
 )
 
 
-def find_relinks(connection: Connection) -> int:
-    """Mark the staged users that are local users under their 1.1 id; how many."""
+def find_relinks(connection: Connection) -> None:
+    """Mark the staged users that are local users under their 1.1 id (counted once decided, by
+    :func:`relinked_count`)."""
     newcomer = _newcomer_with_legacy_id()
     if connection.scalar(select(_s.sourced_id).where(newcomer).limit(1)) is None:
-        return 0  # the usual sync: everyone with a legacy id is already known by their own id
+        return  # the usual sync: everyone with a legacy id is already known by their own id
     _legacy_keys.drop(connection, checkfirst=True)
     _legacy_keys.create(connection)
     try:
@@ -65,7 +66,7 @@ def find_relinks(connection: Connection) -> int:
             .join(_legacy_keys, _legacy_keys.c.legacy_key == _s.legacy_id)
             .join(users, _u.sourced_id == _legacy_keys.c.sourced_id)
             .where(newcomer)
-            # An active record first, then the one changed last; a plain id before a prefixed.
+            # An active record first, then the one changed last, then by id.
             .order_by(_s.sourced_id, _u.active.desc(), _u.updated_at.desc(), _u.sourced_id)
         ).all()
     finally:
@@ -83,13 +84,12 @@ def find_relinks(connection: Connection) -> int:
             .values(sourced_id=bindparam("old"), new_id=bindparam("new")),
             [{"new": new, "old": old} for new, old in pairs.items()],
         )
-    return len(pairs)
 
 
 def _newcomer_with_legacy_id() -> ColumnElement[bool]:
     local = users.alias("local")
     known = exists().where(local.c.sourced_id == _s.sourced_id)
-    return _s.legacy_id.is_not(None) & _s.new_id.is_(None) & not_(known)
+    return _s.legacy_id.is_not(None) & not_(known)
 
 
 def _collect_unseen_keys(connection: Connection) -> None:
