@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rostersync",
         description="Keep a local directory of staff and students in sync with Infinite Campus "
-        "(OneRoster 1.2).",
+        "or any OneRoster 1.2 or 1.1 provider (REST or CSV files).",
     )
     parser.add_argument("--version", action="version", version=f"RosterSync {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
