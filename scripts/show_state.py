@@ -3,7 +3,9 @@
     python scripts/show_state.py STATE
 
 STATE is a wizard page (welcome, connection, validate, username, sites, schedule, review,
-synced), a validation failure (wrong-secret, swapped-urls, unreachable), or the main
+synced), another source (csv: OneRoster CSV files; csv-validate: their checks; oauth1: a
+provider that signs requests; relinked: the first sync after a move from OneRoster 1.1 to 1.2,
+everyone re-linked), a validation failure (wrong-secret, swapped-urls, unreachable), or the main
 window: main, history, failed (a sync that failed), limit (the safety-limit prompt) or settings
 (the Settings dialog); or a person's story after a school year of syncs: person (added, email
 changed, deactivated), skipped-person (never added) or search-skipped (a search in the Users
@@ -17,13 +19,17 @@ import socket
 import sys
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.context import AppContext
-from app.demo.session import DemoSession
+from app.demo.csv_package import write_package, zipped
+from app.demo.server import DemoServer
+from app.demo.session import DemoSession, demo_connection
 from app.secret_store import EphemeralKeyring, SecretStore
+from app.settings import ConnectionSettings
 from app.store.models import SyncRun
 from app.sync.engine import SyncRequest
 from ui.main_window import MainWindow
@@ -44,8 +50,13 @@ PAGES = {
     "wrong-secret": PageId.VALIDATE,
     "unreachable": PageId.VALIDATE,
     "swapped-urls": PageId.CONNECTION,
+    "csv": PageId.CONNECTION,
+    "csv-validate": PageId.VALIDATE,
+    "oauth1": PageId.CONNECTION,
+    "relinked": PageId.REVIEW,
 }
 PERSON_STATES = ("person", "skipped-person", "search-skipped")
+CSV_STATES = ("csv", "csv-validate")
 #: Three people of the demo district a sync leaves out (a guardian and two without an email).
 SKIPPED_NAME = "Isabella Moore"
 
@@ -72,6 +83,22 @@ def when(ready: Callable[[], bool], then: Callable[[], None]) -> None:
 
 
 when.timers = []  # type: ignore[attr-defined]
+
+
+def csv_package(demo: DemoSession) -> Path:
+    """A OneRoster 1.2 CSV export of a small district, zipped in the demo's profile folder."""
+    folder = demo.profile.root / "export"
+    write_package(folder, 300, "1.2")
+    return zipped(folder)
+
+
+def moved_to_1_2(context: AppContext, demo: DemoSession) -> ConnectionSettings:
+    """The district set up and synced from its OneRoster 1.1 connection, which Infinite Campus
+    then replaced with a 1.2 one (new ids, the old ones in the metadata): the new connection."""
+    with DemoServer(demo.district, version="1.1") as old:
+        demo.set_up(context, old)
+        context.engine().run(SyncRequest(trigger="manual"))
+    return demo_connection(DemoServer(demo.district, legacy_ids=True).start())
 
 
 def walk(wizard: SetupWizard, target: PageId, finish: Callable[[], None]) -> None:
@@ -104,6 +131,15 @@ def main(state_name: str) -> int:
         setup = SetupState.from_saved(context, tasks)
         setup.connection = demo.connection()
         setup.typed_secret = server.client_secret
+        if state_name in CSV_STATES:
+            setup.connection = ConnectionSettings(enabled=True, csv_path=str(csv_package(demo)))
+        if state_name == "oauth1":
+            signing = DemoServer(demo.district, version="1.1", oauth1=True).start()
+            setup.connection = ConnectionSettings(
+                enabled=True, base_url=signing.base_url, client_id=signing.client_id, auth="oauth1"
+            )
+        if state_name == "relinked":
+            setup.connection = moved_to_1_2(context, demo)
         if state_name == "wrong-secret":
             setup.typed_secret = "not-the-right-secret"
         if state_name == "unreachable":
@@ -116,6 +152,10 @@ def main(state_name: str) -> int:
 
         def finish() -> None:
             page = wizard.currentPage()
+            if state_name == "csv":
+                page.from_csv.setChecked(True)  # type: ignore[attr-defined]
+            if state_name == "oauth1":
+                page.secret.setText(server.client_secret)  # type: ignore[attr-defined]
             if state_name == "swapped-urls":
                 page.base_url.setText(server.token_url)  # type: ignore[attr-defined]
                 page.token_url.setText(server.base_url)  # type: ignore[attr-defined]

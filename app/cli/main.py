@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--oauth1", action="store_true", help="sign requests with OAuth 1.0a instead of tokens"
     )
+    demo.add_argument(
+        "--legacy-ids",
+        action="store_true",
+        help="1.2 only: the connection after a move from 1.1 (new ids, each record naming its "
+        "1.1 id in metadata.ic.legacysourceId)",
+    )
 
     connection_commands.register(commands)
     directory_commands.register(commands)
@@ -120,6 +126,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo-server":
         from app.demo.server import serve
 
+        if args.legacy_ids and args.oneroster_version != "1.2":
+            raise RosterSyncError(
+                "--legacy-ids goes with --version 1.2 (the ids after a move from 1.1)."
+            )
         serve(
             args.port,
             args.users,
@@ -127,6 +137,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             sys.stdout,
             version=args.oneroster_version,
             oauth1=args.oauth1,
+            legacy_ids=args.legacy_ids,
         )
         return 0
     precheck: Callable[[argparse.Namespace], None] | None = getattr(args, "precheck", None)

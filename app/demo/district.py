@@ -36,11 +36,12 @@ def parse_timestamp(value: str) -> datetime:
 
 
 def to_v1p1(record: Record) -> Record:
-    """The same user shaped as OneRoster 1.1: one ``role`` and an ``orgs`` list."""
+    """The same user shaped as OneRoster 1.1: one ``role`` and an ``orgs`` list, the primary
+    role's school first (1.1 has no primary marker; its list order says it)."""
     shaped = {k: v for k, v in record.items() if k not in ("roles", "userMasterIdentifier")}
     roles = [r for r in record.get("roles") or [] if isinstance(r, dict)]
-    primary = next((r for r in roles if r.get("roleType") == "primary"), roles[0] if roles else {})
-    shaped["role"] = primary.get("role", "")
+    roles.sort(key=lambda r: r.get("roleType") != "primary")  # stable: the rest keep their order
+    shaped["role"] = roles[0].get("role", "") if roles else ""
     shaped["orgs"] = [r["org"] for r in roles if "org" in r]
     return shaped
 

@@ -22,6 +22,7 @@ from app.demo.api import (
     status_info,
 )
 from app.demo.district import record_matches, to_v1p1
+from app.demo.legacy import with_legacy_school, with_legacy_user
 from app.demo.oauth import bearer_token, client_problem, oauth_error
 from app.demo.service import DemoService, ServiceHost
 from app.demo.v1p1 import demo_id, relative_hrefs, with_nulls, with_v1p1_id
@@ -270,8 +271,7 @@ class Handler(BaseHTTPRequestHandler):
     def _one(self, collection: str, item: str) -> bytes:
         district = self.demo.district
         if collection in ("schools", "orgs"):
-            pool = district.schools if collection == "schools" else district.orgs()
-            org = next((o for o in pool if o["sourcedId"] == item), None)
+            org = next((o for o in self._orgs(collection) if o["sourcedId"] == item), None)
             if org is not None:
                 return json.dumps({"org": org}, ensure_ascii=False).encode()
         else:
@@ -285,7 +285,7 @@ class Handler(BaseHTTPRequestHandler):
         if faults.unknown_filter_empty and "filter" in self._params:
             return 200, json.dumps({_KEYS[collection]: []}).encode(), {"X-Total-Count": "0"}
         query = parse_query(self._params, faults.page_size_cap)
-        if collection == "users" and self.demo.shape == "1.2":
+        if collection == "users" and self.demo.shape == "1.2" and not self.demo.legacy_ids:
             text, total = self.demo.district.users_page_json(
                 query.offset, query.limit, query.modified_since, strict=query.strict
             )
@@ -311,13 +311,20 @@ class Handler(BaseHTTPRequestHandler):
             everyone = district.iter_users(since, strict=strict)
             found = [r for r in everyone if _in_collection(r, collection)]
             return [self._shaped(r) for r in found[query.offset : end]], len(found)
-        pool = district.schools if collection == "schools" else district.orgs()
-        orgs = [o for o in pool if record_matches(o, since, strict=strict)]
+        orgs = [o for o in self._orgs(collection) if record_matches(o, since, strict=strict)]
         if self.demo.faults.relative_hrefs:
             orgs = relative_hrefs(orgs, self._origin())
         return orgs[query.offset : end], len(orgs)
 
+    def _orgs(self, collection: str) -> list[dict[str, Any]]:
+        district = self.demo.district
+        pool = district.schools if collection == "schools" else district.orgs()
+        return [with_legacy_school(o) for o in pool] if self.demo.legacy_ids else pool
+
     def _shaped(self, user: dict[str, Any]) -> dict[str, Any]:
+        if self.demo.legacy_ids:
+            school_ids = frozenset(str(s["sourcedId"]) for s in self.demo.district.schools)
+            return with_legacy_user(user, school_ids)
         if self.demo.shape != "1.1":
             return user
         shaped = to_v1p1(user)

@@ -88,6 +88,7 @@ class DemoServer:
         shape: str = "1.2",
         version: str = "1.2",
         oauth1: bool = False,
+        legacy_ids: bool = False,
         clock: Callable[[], float] = time.monotonic,
         tls: ssl.SSLContext | None = None,
         api_prefix: str | None = None,
@@ -97,15 +98,20 @@ class DemoServer:
         unless given, "" for a provider serving OneRoster at the root of its host.
         ``version`` "1.1": Infinite Campus's 1.1 connection (its Base URL, shapes and ids; see
         ``v1p1``); ``shape`` "1.1" alone only shapes users the 1.1 way at the 1.2 URL.
-        ``oauth1``: requests are signed (OAuth 1.0a) instead of carrying tokens."""
+        ``oauth1``: requests are signed (OAuth 1.0a) instead of carrying tokens.
+        ``legacy_ids``: the 1.2 connection after a move from 1.1 (new school ids, the 1.1 ids
+        in ``metadata.ic.legacysourceId``; see ``legacy``)."""
         if shape not in ("1.1", "1.2") or version not in ("1.1", "1.2"):
             raise ValueError('shape and version must be "1.1" or "1.2"')
+        if legacy_ids and (version, shape) != ("1.2", "1.2"):
+            raise ValueError("legacy ids are a OneRoster 1.2 connection's")
         self.district = district
         self.app_name = app_name
         self.faults = faults if faults is not None else Faults()
         self.shape = "1.1" if version == "1.1" else shape
         self.version = version
         self.oauth1 = oauth1
+        self.legacy_ids = legacy_ids
         self.tokens_issued: list[str] = []
         self._requested_port = port
         self._client_id = client_id
@@ -239,11 +245,20 @@ class DemoServer:
 
 
 def serve(
-    port: int, users: int, seed: int, out: TextIO, *, version: str = "1.2", oauth1: bool = False
+    port: int,
+    users: int,
+    seed: int,
+    out: TextIO,
+    *,
+    version: str = "1.2",
+    oauth1: bool = False,
+    legacy_ids: bool = False,
 ) -> None:
     """Serve a demo district until Ctrl+C, after printing the four connection values."""
     district = DemoDistrict(users, seed)
-    with DemoServer(district, port=port, version=version, oauth1=oauth1) as server:
+    with DemoServer(
+        district, port=port, version=version, oauth1=oauth1, legacy_ids=legacy_ids
+    ) as server:
         print(f"Client ID: {server.client_id}", file=out)
         print(f"Client Secret: {server.client_secret}", file=out)
         token_url = "none (requests are signed with OAuth 1.0a)" if oauth1 else server.token_url

@@ -37,12 +37,14 @@ class DemoSession:
         """The demo's connection values, as a person would type them in the wizard."""
         return demo_connection(self.server)
 
-    def set_up(self, context: AppContext) -> None:
-        """Save what the wizard would for the demo: the connection, its secret, the district's
-        local sites and each school mapped to the site suggested for it: set up."""
+    def set_up(self, context: AppContext, server: DemoServer | None = None) -> None:
+        """Save what the wizard would for the demo: the connection (to ``server``, else the
+        demo's own), its secret, the district's local sites and each school mapped to the site
+        suggested for it: set up."""
+        server = server or self.server
         context.directory.add_sites(self.district.local_site_names)
-        context.secrets.save(self.server.client_secret)
-        context.settings.connection = self.connection()
+        context.secrets.save(server.client_secret)
+        context.settings.connection = demo_connection(server)
         context.save_settings()
         with context.client() as client:
             context.directory.save_schools(client.schools())

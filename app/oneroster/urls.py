@@ -69,6 +69,27 @@ def version_of(base_url: str) -> str:
     return "1.1" if base_url.lower().endswith("/v1p1") else "1.2"
 
 
+_VERSION_SEGMENT: Final = re.compile(r"/v1p([12])/", re.IGNORECASE)
+
+
+def mixed_version_note(base_url: str) -> str | None:
+    """A sentence when a normalised Base URL names one version in its district part (Infinite
+    Campus puts …/oneroster/v1p2/… or …/v1p1/… before /ims/) but ends with the other's ending:
+    half of one connection's URL pasted with half of the other's. None otherwise."""
+    head = urlsplit(base_url[: base_url.lower().rfind(_IMS_ONEROSTER)]).path
+    named = {f"1.{minor}" for minor in _VERSION_SEGMENT.findall(f"{head}/")}
+    ending = version_of(base_url)
+    if len(named) != 1 or ending in named:
+        return None
+    theirs = named.pop()
+    right = ONEROSTER_V1P1_PATH if theirs == "1.1" else ONEROSTER_PATH
+    return (
+        f"This Base URL is for OneRoster {theirs} in its first part but ends with the "
+        f"OneRoster {ending} ending. Copy the whole Base URL again from one connection: for "
+        f"OneRoster {theirs} it ends with {right}."
+    )
+
+
 def other_version_url(base_url: str) -> str:
     """The same normalised Base URL with the other version's ending (1.1 ↔ 1.2)."""
     if version_of(base_url) == "1.1":
@@ -132,20 +153,20 @@ def _path_of(text: str) -> str:
         return ""
 
 
-def _ends_like_token_url(text: str) -> bool:
+def ends_like_token_url(text: str) -> bool:
     """A token endpoint's ending (…/token, …/oauth2/…); a Base URL may contain "token" elsewhere."""
     path = _path_of(text)
     return path.endswith("/token") or "/oauth2/" in f"{path}/"
 
 
-def _ends_like_base_url(text: str) -> bool:
+def ends_like_base_url(text: str) -> bool:
     """A OneRoster root (or one of its collections) at the end. Some 1.1 providers put their
     Token URL under the Base URL ({Base URL}/token), so containing /ims/oneroster is not enough."""
     path = _path_of(text)
     start = path.rfind(_IMS_ONEROSTER)
     return (
         start >= 0
-        and not _ends_like_token_url(text)
+        and not ends_like_token_url(text)
         and any(pattern.match(path[start + len(_IMS_ONEROSTER) :]) for pattern, _root in _TAILS)
     )
 
@@ -157,7 +178,7 @@ def normalize_base_url(text: str) -> str:
         raise ConfigurationError(
             "Enter the Base URL from Infinite Campus; it ends with /ims/oneroster/rostering/v1p2."
         )
-    if _ends_like_token_url(text):
+    if ends_like_token_url(text):
         raise ConfigurationError(
             "This looks like the Token URL. The Base URL is the other address Infinite Campus "
             "shows, the one ending with /ims/oneroster/rostering/v1p2."
@@ -181,7 +202,7 @@ def normalize_token_url(text: str) -> str:
         raise ConfigurationError(
             "Enter the Token URL from Infinite Campus; it usually ends with /oauth2/token?appName=…"
         )
-    if _ends_like_base_url(text):
+    if ends_like_base_url(text):
         raise ConfigurationError(
             "This looks like the Base URL. The Token URL is the other address Infinite Campus "
             "shows, usually ending with /oauth2/token?appName=…"

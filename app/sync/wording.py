@@ -70,15 +70,20 @@ def count_of(number: int, singular: str, plural: str | None = None) -> str:
 
 
 def changes_phrase(counts: RunCounts) -> str:
-    """Like "231 users added, 4 updated"; zero updates and deactivations are left out."""
-    parts = [f"{count_of(counts.added, 'user')} added"]
-    if counts.updated:
-        parts.append(f"{counts.updated:,} updated")
-    if counts.deactivated:
-        parts.append(f"{counts.deactivated:,} deactivated")
-    if len(parts) == 1 and not counts.added:
+    """Like "231 users added, 4 updated" or "4 users updated"; zeros are left out."""
+    changed = [
+        (n, verb)
+        for n, verb in (
+            (counts.added, "added"),
+            (counts.updated, "updated"),
+            (counts.deactivated, "deactivated"),
+        )
+        if n
+    ]
+    if not changed:
         return "no changes were needed"
-    return ", ".join(parts)
+    (first, verb), *rest = changed
+    return ", ".join([f"{count_of(first, 'user')} {verb}", *(f"{n:,} {v}" for n, v in rest)])
 
 
 def left_out_phrase(skipped: int) -> str:
@@ -86,8 +91,11 @@ def left_out_phrase(skipped: int) -> str:
 
 
 def counts_sentence(counts: RunCounts) -> str:
-    """Like "231 users added, 4 updated; 59 people left out." """
+    """Like "231 users added, 4 updated; 59 people left out." and, after a re-link, "1,146
+    people re-linked to their new Infinite Campus ids (kept, not re-added)." """
     text = f"{changes_phrase(counts)}; {left_out_phrase(counts.skipped)}."
+    if counts.relinked:
+        text += f" {relinked_sentence(counts.relinked)}"
     return text[:1].upper() + text[1:]
 
 
@@ -100,6 +108,14 @@ def failure_sentence(error: str | None) -> str:
     if "nothing was changed" not in text.lower():
         text = f"{text} Nothing was changed."
     return f"The sync did not finish. {text}"
+
+
+def carry_over_sentence(held: int) -> str:
+    """Before the first sync of a connection that replaces another: the people kept so far."""
+    return (
+        f"The directory already holds {count_of(held, 'person', 'people')}; this preview "
+        "shows whether they carry over to this connection before anything is written."
+    )
 
 
 def relinked_sentence(relinked: int) -> str:

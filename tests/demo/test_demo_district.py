@@ -218,7 +218,9 @@ def test_one_point_one_shape(small: list[dict[str, Any]]) -> None:
     shaped = to_v1p1(swapped)
     assert "roles" not in shaped and "userMasterIdentifier" not in shaped
     assert shaped["role"] == primary_role(swapped)
-    assert shaped["orgs"] == [r["org"] for r in swapped["roles"]]
+    primary_first = sorted(swapped["roles"], key=lambda r: r["roleType"] != "primary")
+    assert shaped["orgs"] == [r["org"] for r in primary_first]
+    assert shaped["orgs"] != [r["org"] for r in swapped["roles"]]  # the list order says it
     assert shaped["sourcedId"] == swapped["sourcedId"]
 
 

@@ -11,6 +11,7 @@ from app.oneroster.urls import (
     is_loopback,
     lacks_district_part,
     loggable_url,
+    mixed_version_note,
     normalize_base_url,
     normalize_token_url,
 )
@@ -158,3 +159,35 @@ def test_loggable_url_hides_secret_query_values_and_user_info() -> None:
     assert "appName=x" in shown
     assert "offset=5" in shown
     assert host_of(url) == "host.example"
+
+
+@pytest.mark.parametrize(
+    ("pasted", "says"),
+    [
+        (
+            "https://d.example/campus/api/oneroster/v1p2/app/ims/oneroster/v1p1",
+            "for OneRoster 1.2 it ends with /ims/oneroster/rostering/v1p2",
+        ),
+        (
+            "https://d.example/campus/api/oneroster/v1p1/app/ims/oneroster/rostering/v1p2",
+            "for OneRoster 1.1 it ends with /ims/oneroster/v1p1",
+        ),
+    ],
+)
+def test_a_base_url_naming_one_version_and_ending_with_the_other_is_pointed_out(
+    pasted: str, says: str
+) -> None:
+    note = mixed_version_note(normalize_base_url(pasted))
+    assert note is not None and says in note
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "https://d.example/campus/api/oneroster/v1p2/app/ims/oneroster/rostering/v1p2",
+        "https://d.example/campus/api/oneroster/v1p1/app/ims/oneroster/v1p1",
+        "https://classlink.example/district/ims/oneroster/v1p1",
+    ],
+)
+def test_a_base_url_of_one_version_throughout_has_no_note(pasted: str) -> None:
+    assert mixed_version_note(normalize_base_url(pasted)) is None

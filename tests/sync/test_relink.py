@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from app.demo.district import DemoDistrict
+from app.demo.legacy import new_school_id
 from app.demo.server import DemoServer
+from app.demo.v1p1 import person_number
 from app.oneroster.records import School
 from app.paths import Profile
 from app.store.database import Database, sqlite_url
 from app.store.directory import Directory
-from tests.conftest import Cli
+from tests.conftest import Cli, connect_args
 
 
 def provider_records(district: DemoDistrict) -> list[dict[str, Any]]:
@@ -128,3 +130,46 @@ def test_the_dry_run_says_how_many_people_are_re_linked(
     as_one_point_two(district, old_ids)
     preview = cli("sync", "--dry-run")
     assert f"{active:,} people re-linked to their new Infinite Campus ids" in preview.out
+
+
+def test_moving_from_the_1_1_server_to_its_1_2_successor_keeps_the_district(
+    cli: Cli, district: DemoDistrict
+):
+    """Two real servers: Infinite Campus's 1.1 connection, then the 1.2 one that replaced it."""
+    with DemoServer(district, version="1.1") as old:
+        assert cli(*connect_args(old), stdin=old.client_secret + "\n").code == 0
+        assert cli("sites", "add", *district.local_site_names).code == 0
+        assert cli("map", "--suggest", "--apply").code == 0
+        first = synced(cli)
+    sites_before = {s["name"]: s["site"] for s in cli("schools", "--json").json()}
+    people_before = {u["sourcedId"]: u for u in cli("users", "--json").json()}
+    assert first["added"] == len(people_before) > 100
+
+    with DemoServer(district, legacy_ids=True) as new:
+        assert cli(*connect_args(new), stdin=new.client_secret + "\n").code == 0
+        schools = cli("schools", "--json").json()
+        assert {s["name"]: s["site"] for s in schools} == sites_before  # mappings carried over
+        old_school_ids = {s["name"]: s["sourcedId"] for s in district.schools}
+        assert {s["name"]: s["sourcedId"] for s in schools} == {
+            name: new_school_id(old_id) for name, old_id in old_school_ids.items()
+        }
+        preview = synced(cli, "--dry-run")
+        assert (preview["relinked"], preview["added"], preview["deactivated"]) == (
+            len(people_before),
+            0,
+            0,
+        )
+        switched = synced(cli)
+    assert (switched["added"], switched["deactivated"]) == (0, 0)
+    assert switched["relinked"] == len(people_before)
+
+    people_after = {u["sourcedId"]: u for u in cli("users", "--json").json()}
+    assert len(people_after) == len(people_before)
+    by_number = {sid[1:]: user for sid, user in people_before.items()}
+    for sourced_id, user in people_after.items():
+        before = by_number[str(person_number(sourced_id))]
+        assert {k: v for k, v in user.items() if k != "sourcedId"} == {
+            k: v for k, v in before.items() if k != "sourcedId"
+        }
+        story = cli("user", sourced_id, "--json").json()
+        assert [c["change"] for c in story["changes"]] == ["updated", "added"]

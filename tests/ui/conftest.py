@@ -48,9 +48,8 @@ def state(gui_context: AppContext, tasks: TaskRunner, demo_server: DemoServer) -
     return setup
 
 
-@pytest.fixture
-def validated_state(state: SetupState) -> SetupState:
-    """As after the Validate page passed: connection saved, schools and users known."""
+def validate(state: SetupState) -> SetupState:
+    """As the Validate page does when every check passes: connection saved, schools known."""
     with state.client() as client:
         state.report = run_connection_checks(client)
     assert state.report.ok
@@ -58,15 +57,26 @@ def validated_state(state: SetupState) -> SetupState:
     return state
 
 
-@pytest.fixture
-def mapped_state(validated_state: SetupState, district: DemoDistrict) -> SetupState:
-    """As after the Sites page: the demo's local sites exist and every school is mapped."""
-    directory = validated_state.context.directory
+def map_every_school(state: SetupState, district: DemoDistrict) -> SetupState:
+    """As the Sites page does: the demo's local sites exist and every school is mapped."""
+    directory = state.context.directory
     directory.add_sites(district.local_site_names)
     schools = [(s.sourced_id, s.name) for s in directory.schools()]
     for pair in suggest_mapping(schools, district.local_site_names):
         directory.map_school(pair.school_id, pair.site_name)
-    return validated_state
+    return state
+
+
+@pytest.fixture
+def validated_state(state: SetupState) -> SetupState:
+    """As after the Validate page passed: connection saved, schools and users known."""
+    return validate(state)
+
+
+@pytest.fixture
+def mapped_state(validated_state: SetupState, district: DemoDistrict) -> SetupState:
+    """As after the Sites page: the demo's local sites exist and every school is mapped."""
+    return map_every_school(validated_state, district)
 
 
 @pytest.fixture

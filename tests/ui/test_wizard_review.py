@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QWizard
 
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
+from app.demo.session import demo_connection
 from app.sync.engine import Progress, SyncRequest
 from app.sync.wording import skip_reason_text
 from tests.support.event_loop import EventLoopWatch
 from tests.support.oracle import expected_first_sync
+from tests.ui.conftest import map_every_school, validate
 from ui.sync_progress import Tone
 from ui.wizard.review import ReviewPage
 from ui.wizard.state import SetupState
@@ -239,3 +241,32 @@ def test_the_window_stays_responsive_during_the_preview_and_the_sync(
     assert page.outcome.tone is Tone.SUCCESS, page.outcome.message
     assert watch.ticks > 50
     assert watch.worst_gap_ms < 100
+
+
+def test_a_connection_that_replaces_another_previews_who_carries_over(
+    qtbot, state: SetupState, district: DemoDistrict
+):
+    """Infinite Campus moved the district from OneRoster 1.1 to 1.2: the wizard, set up again
+    with the new values, shows before the first sync that everyone is re-linked, not re-added."""
+    engine = state.context.engine
+    with DemoServer(district, version="1.1") as old:
+        state.connection = demo_connection(old)
+        map_every_school(validate(state), district)
+        first = engine(username_field="email").run(SyncRequest())
+    people = first.counts.added
+    assert first.succeeded and people > 100
+
+    with DemoServer(district, legacy_ids=True) as new:
+        state.connection = demo_connection(new)
+        validate(state)
+        _wizard, page = open_page(qtbot, state)
+        wait_for_preview(qtbot, page)
+        summary = page.preview.summary.text()
+        assert f"The directory already holds {people:,} people" in summary
+        assert f"{people:,} people re-linked to their new Infinite Campus ids" in summary
+        assert "deactivated" not in summary
+        assert page.preview.summary.accessibleName() == summary
+        start_sync(qtbot, page)
+    assert page.outcome.tone is Tone.SUCCESS
+    assert f"{people:,} people re-linked" in page.outcome.text.text()
+    assert state.context.directory.user_counts() == (people, 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget, QWizardPage
 
 from ui.wizard.state import SetupState
 
@@ -30,3 +30,15 @@ def accessible(widget: QWidget, name: str, description: str = "") -> QWidget:
     if description:
         widget.setAccessibleDescription(description)
     return widget
+
+
+def named_line_edit(name: str, placeholder: str = "", description: str = "") -> QLineEdit:
+    """A line edit with a clear button, both named for screen readers (Qt's own clear button
+    has no name)."""
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    for clear in edit.findChildren(QToolButton):
+        accessible(clear, f"Clear {name}")
+    accessible(edit, name, description)
+    return edit

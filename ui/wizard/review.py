@@ -35,12 +35,15 @@ from app.sync.engine import SyncRequest, SyncResult
 from app.sync.preview import SiteChanges, SyncPreview, preview_sync
 from app.sync.wording import (
     CANCELED_SENTENCE,
+    carry_over_sentence,
     changes_phrase,
     count_of,
+    counts_sentence,
     failure_sentence,
     left_out_phrase,
     ordered_reasons,
     reason_hints,
+    relinked_sentence,
     skip_reason_text,
 )
 from ui.deactivation_dialog import confirm_deactivation
@@ -147,7 +150,8 @@ class PreviewView(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(columns)
 
-    def show_preview(self, preview: SyncPreview, field: UsernameField) -> None:
+    def show_preview(self, preview: SyncPreview, field: UsernameField, held: int) -> None:
+        """``held``: how many active people the directory held before this connection."""
         counts = preview.result.counts
         sites_adding = sum(1 for site in preview.sites or [] if site.added)
         where = f" at {count_of(sites_adding, 'site')}" if sites_adding else ""
@@ -157,6 +161,10 @@ class PreviewView(QWidget):
             text = f"The sync will add {count_of(counts.added, 'user')}{where}."
         else:
             text = "Nothing to change: the directory already matches Infinite Campus."
+        if counts.relinked:
+            text += f" {relinked_sentence(counts.relinked)}"
+        if held and (counts.relinked or counts.deactivated):
+            text = f"{carry_over_sentence(held)} {text}"
         self.summary.setText(text)
         self.summary.setAccessibleName(text)
         self.sites.setVisible(preview.sites is not None)
@@ -295,8 +303,11 @@ class ReviewPage(SetupPage):
         context = self.state.context
         field = self.state.username_field
 
-        def work(progress: Callable[[Any], None], cancel: threading.Event) -> SyncPreview:
-            return preview_sync(context.engine(username_field=field), progress, cancel)
+        def work(
+            progress: Callable[[Any], None], cancel: threading.Event
+        ) -> tuple[SyncPreview, int]:
+            held, _inactive = context.directory.user_counts()
+            return preview_sync(context.engine(username_field=field), progress, cancel), held
 
         self._run(
             work,
@@ -306,11 +317,12 @@ class ReviewPage(SetupPage):
             "Looking at Infinite Campus…",
         )
 
-    def _preview_finished(self, preview: SyncPreview) -> None:
+    def _preview_finished(self, outcome: tuple[SyncPreview, int]) -> None:
+        preview, held = outcome
         result = preview.result
         limit = result.error_kind == SafetyLimitError.kind
         if result.succeeded or limit:
-            self.preview.show_preview(preview, self.state.username_field)
+            self.preview.show_preview(preview, self.state.username_field, held)
             self.preview.show()
             if limit:
                 self._stop_at_limit(result)
@@ -350,8 +362,8 @@ class ReviewPage(SetupPage):
             self._synced = True
             self.outcome.show_message(
                 Tone.SUCCESS,
-                f"The sync is done: {changes_phrase(result.counts)}; "
-                f"{left_out_phrase(result.counts.skipped)}. Click Finish to open RosterSync.",
+                f"The sync is done. {counts_sentence(result.counts)} "
+                "Click Finish to open RosterSync.",
             )
         elif result.status == "canceled":
             self.outcome.show_message(Tone.INFO, CANCELED)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from app.connection_check import ConnectionReport
 from app.context import AppContext
-from app.oneroster.client import OneRosterClient
 from app.oneroster.records import UsernameField
+from app.oneroster.source import RosterSource
 from app.settings import ConnectionSettings, ScheduleSettings
 from ui.tasks import TaskRunner
 
@@ -52,7 +52,9 @@ class SetupState:
             self.context.secrets.has_saved_secret() or self.context.session_secret is not None
         )
 
-    def client(self, cancel: threading.Event | None = None) -> OneRosterClient:
+    def client(self, cancel: threading.Event | None = None) -> RosterSource:
+        if self.connection.csv_path:  # a CSV package needs no secret
+            return self.context.client(cancel, connection=self.connection)
         secret = self.typed_secret if self.typed_secret else self.context.client_secret()
         return self.context.client(cancel, connection=self.connection, secret=secret)
 

@@ -21,6 +21,7 @@ from app.connection_check import (
     ConnectionReport,
     run_connection_checks,
 )
+from app.oneroster.client import OneRosterClient
 from app.sync.engine import Progress
 from ui.palette import error_color, success_color
 from ui.tasks import Failure, TaskHandle
@@ -30,16 +31,30 @@ from ui.wizard.state import SetupState
 PENDING, PASSED, FAILED = "…", "✔", "✖"
 
 
+#: What a check means when the roster comes from CSV files (the JSON names stay the same).
+CSV_CHECK_LABELS: dict[CheckName, str] = {
+    **CHECK_LABELS,
+    "reachable": "CSV package found",
+    "credentials": "Credentials (CSV files need none)",
+    "oneroster": "Files are a OneRoster package",
+}
+
+
 class _CheckLine:
     def __init__(self, grid: QGridLayout, row: int, name: CheckName) -> None:
         self.mark = QLabel(PENDING)
-        self.title = QLabel(f"<b>{CHECK_LABELS[name]}</b>")
+        self.title = QLabel()
         self.detail = QLabel("Waiting…")
         self.detail.setWordWrap(True)
         grid.addWidget(self.mark, row * 2, 0)
         grid.addWidget(self.title, row * 2, 1)
         grid.addWidget(self.detail, row * 2 + 1, 1)
         self.name = name
+        self.label = CHECK_LABELS[name]
+
+    def relabel(self, label: str) -> None:
+        self.label = label
+        self.title.setText(f"<b>{label}</b>")
 
     def reset(self) -> None:
         self.show(PENDING, "Waiting…", None)
@@ -48,7 +63,7 @@ class _CheckLine:
         self.mark.setText(mark)
         self.mark.setStyleSheet(f"color: {color}; font-weight: bold;" if color else "")
         self.detail.setText(detail)
-        self.title.setAccessibleName(f"{CHECK_LABELS[self.name]}: {detail}")
+        self.title.setAccessibleName(f"{self.label}: {detail}")
 
 
 class ValidatePage(SetupPage):
@@ -84,6 +99,9 @@ class ValidatePage(SetupPage):
     # -- wizard hooks ---------------------------------------------------------------------
 
     def initializePage(self) -> None:
+        labels = CSV_CHECK_LABELS if self.state.connection.csv_path else CHECK_LABELS
+        for name, line in self.lines.items():
+            line.relabel(labels[name])
         self.start_check()
 
     def cleanupPage(self) -> None:
@@ -114,6 +132,8 @@ class ValidatePage(SetupPage):
                     on_users=lambda done, total: progress(Progress("downloading", done, total)),
                     cancel=cancel,
                 )
+            if isinstance(client, OneRosterClient):  # the signature method that worked
+                state.connection.signature_method = client.signature_method or ""
             if report.ok:
                 state.report = report
                 state.keep_validated_connection()  # a keyring failure becomes the page's message
@@ -147,15 +167,19 @@ class ValidatePage(SetupPage):
             failed = next(o for o in report.outcomes if not o.ok)
             for name in list(CHECK_LABELS)[len(report.outcomes) :]:
                 self.lines[name].show("–", "Not checked yet.", None)
-            self._show_failure(f"“{failed.label}” did not pass. Fix it, then check again.")
+            label = self.lines[failed.name].label
+            self._show_failure(f"“{label}” did not pass. Fix it, then check again.")
             return
         self._passed = True
-        note = (
-            " This computer has no usable password store, so the Client Secret is kept only "
-            "until RosterSync closes; set ROSTERSYNC_CLIENT_SECRET for scheduled syncs."
-            if self.state.secret_not_saved
-            else " The Client Secret is now saved in this computer's secure password store."
-        )
+        if self.state.connection.csv_path:
+            note = " Every sync reads the files afresh from this location."
+        elif self.state.secret_not_saved:
+            note = (
+                " This computer has no usable password store, so the Client Secret is kept "
+                "only until RosterSync closes; set ROSTERSYNC_CLIENT_SECRET for scheduled syncs."
+            )
+        else:
+            note = " The Client Secret is now saved in this computer's secure password store."
         self.summary.setText("All checks passed." + note)
         self.completeChanged.emit()
         self.wizard().button(self.wizard().WizardButton.NextButton).setFocus()
