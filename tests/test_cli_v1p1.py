@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer
+from app.demo.v1p1 import demo_id
 from app.paths import Profile
 from app.settings import ConnectionSettings, Settings
+from app.sync.engine import DELTA_MARGIN
 from tests.conftest import Cli, connect_args
 
 
@@ -176,3 +179,21 @@ def test_an_oauth1_connection_needs_no_token_url_and_old_settings_still_load() -
     assert signed.is_complete
     old = Settings.from_json({"connection": {"base_url": "b", "token_url": "t", "client_id": "c"}})
     assert old.connection.auth == "oauth2" and old.connection.is_complete
+
+
+def test_a_delta_from_a_server_comparing_dates_as_text_misses_no_change_at_its_cutoff(
+    cli: Cli, server_1_1: DemoServer, district: DemoDistrict
+) -> None:
+    assert connect_oauth2(cli, server_1_1).code == 0
+    map_and_sync(cli, district)
+    server_1_1.faults.text_dates = True
+    started = datetime.fromisoformat(cli("history", "--json").json()[0]["started_at"])
+    cutoff = (started - DELTA_MARGIN).astimezone(UTC)
+    # Changed in the cutoff's own second: as text "…:05.999Z" sorts before "…:05Z".
+    stamp = cutoff.strftime("%Y-%m-%dT%H:%M:%S") + ".999Z"
+    someone = cli("users", "--json").json()[0]["sourcedId"]
+    district.update_user(demo_id(someone), givenName="Renamed", dateLastModified=stamp)
+    delta = cli("sync", "--delta", "--json").json()
+    assert isinstance(delta, dict)
+    assert (delta["status"], delta["updated"], delta["deactivated"]) == ("succeeded", 1, 0)
+    assert cli("user", someone, "--json").json()["record"]["givenName"] == "Renamed"

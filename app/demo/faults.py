@@ -49,6 +49,9 @@ class Faults:
     nulls: bool = False
     #: Any filter (one on a field it does not know) answered 200 with an empty list.
     unknown_filter_empty: bool = False
+    #: dateLastModified compared with the filter's time as text ("…:05.250Z" sorts before
+    #: "…:05Z"), as some 1.1 servers do.
+    text_dates: bool = False
     #: OAuth 1.0a: the signature methods accepted, comma-separated.
     signature_methods: str = "HMAC-SHA256,HMAC-SHA1"
     #: Seconds the server's clock is ahead of the real time (its Date header, its timestamps).

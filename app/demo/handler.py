@@ -285,7 +285,8 @@ class Handler(BaseHTTPRequestHandler):
         if faults.unknown_filter_empty and "filter" in self._params:
             return 200, json.dumps({_KEYS[collection]: []}).encode(), {"X-Total-Count": "0"}
         query = parse_query(self._params, faults.page_size_cap)
-        if collection == "users" and self.demo.shape == "1.2" and not self.demo.legacy_ids:
+        plain = not (self.demo.legacy_ids or faults.text_dates)
+        if collection == "users" and self.demo.shape == "1.2" and plain:
             text, total = self.demo.district.users_page_json(
                 query.offset, query.limit, query.modified_since, strict=query.strict
             )
@@ -304,14 +305,23 @@ class Handler(BaseHTTPRequestHandler):
     def _rows(self, collection: str, query: Query) -> tuple[list[dict[str, Any]], int]:
         district = self.demo.district
         since, strict, end = query.modified_since, query.strict, query.offset + query.limit
-        if collection == "users":
+        text_dates = self.demo.faults.text_dates
+        if collection == "users" and not text_dates:
             rows, total = district.users_page(query.offset, query.limit, since, strict=strict)
             return [self._shaped(r) for r in rows], total
-        if collection in ("students", "teachers"):  # a full scan: fine for demo-sized districts
-            everyone = district.iter_users(since, strict=strict)
+        if collection in ("users", "students", "teachers"):  # a full scan: demo-sized districts
+            everyone = (
+                (r for r in district.iter_users() if _newer_as_text(r, query))
+                if text_dates
+                else district.iter_users(since, strict=strict)
+            )
             found = [r for r in everyone if _in_collection(r, collection)]
             return [self._shaped(r) for r in found[query.offset : end]], len(found)
-        orgs = [o for o in self._orgs(collection) if record_matches(o, since, strict=strict)]
+        orgs = [
+            o
+            for o in self._orgs(collection)
+            if (_newer_as_text(o, query) if text_dates else record_matches(o, since, strict=strict))
+        ]
         if self.demo.faults.relative_hrefs:
             orgs = relative_hrefs(orgs, self._origin())
         return orgs[query.offset : end], len(orgs)
@@ -348,6 +358,16 @@ _KEYS = {
     "students": "users",
     "teachers": "users",
 }
+
+
+def _newer_as_text(record: dict[str, Any], query: Query) -> bool:
+    """The filter as a server comparing strings applies it."""
+    if query.modified_since is None:
+        return True
+    stamp = record.get("dateLastModified")
+    if not isinstance(stamp, str):
+        return False
+    return stamp > query.modified_since if query.strict else stamp >= query.modified_since
 
 
 def _in_collection(user: dict[str, Any], collection: str) -> bool:
