@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+#: What a record tells about its person: everything (``whole``), or, in a OneRoster CSV delta
+#: package, only the users.csv fields (``fields``: no roles.csv rows came with them) or only
+#: the roles (``roles``: roles.csv rows without a users.csv row). The directory keeps the rest.
+Carries = Literal["whole", "fields", "roles"]
 UsernameField = Literal["email", "username", "identifier", "sourcedId", "userMasterIdentifier"]
 USERNAME_FIELDS: Final[tuple[UsernameField, ...]] = (
     "email",
@@ -80,6 +84,7 @@ class User:
     #: The id (without its one-letter role prefix) Infinite Campus knew this person by in
     #: OneRoster 1.1, from ``metadata.ic.legacysourceId``: how a switch to 1.2 re-links them.
     legacy_id: str | None = None
+    carries: Carries = "whole"
 
     @property
     def is_leaving(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -49,12 +49,16 @@ class RoleIndex:
                     for row in batch
                 ],
             )
+        self._db.execute("CREATE TABLE looked_up (user TEXT PRIMARY KEY)")
         self._db.execute("CREATE INDEX role_user ON role (user, seq)")
         self._db.commit()
 
     def for_users(self, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
         """Each of these people's roles, in the order roles.csv listed them."""
         found: dict[str, list[dict[str, Any]]] = {}
+        self._db.executemany(
+            "INSERT OR IGNORE INTO looked_up (user) VALUES (?)", [(id_,) for id_ in ids]
+        )
         for chunk in batches(ids, _LOOKUP):
             marks = ",".join("?" * len(chunk))
             query = (
@@ -64,6 +68,24 @@ class RoleIndex:
             for user, role_type, role, org in self._db.execute(query, chunk):
                 found.setdefault(user, []).append(role_entry(role_type, role, org))
         return found
+
+    def unclaimed(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Each person with roles that :meth:`for_users` was never asked for, and their roles:
+        in a delta package, people whose roles changed while their users.csv row did not."""
+        query = (
+            "SELECT user, role_type, role, org FROM role "
+            "WHERE user NOT IN (SELECT user FROM looked_up) ORDER BY user, seq"
+        )
+        current: str | None = None
+        roles: list[dict[str, Any]] = []
+        for user, role_type, role, org in self._db.execute(query):
+            if user != current:
+                if current is not None:
+                    yield current, roles
+                current, roles = user, []
+            roles.append(role_entry(role_type, role, org))
+        if current is not None:
+            yield current, roles
 
     def close(self) -> None:
         self._db.close()

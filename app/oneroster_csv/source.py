@@ -18,7 +18,14 @@ from typing import Any
 from app.errors import CanceledError
 from app.oneroster.client import Page
 from app.oneroster.closing import ClosedOnExit
-from app.oneroster.records import InvalidRecord, School, User, parse_school, parse_user
+from app.oneroster.records import (
+    Carries,
+    InvalidRecord,
+    School,
+    User,
+    parse_school,
+    parse_user,
+)
 from app.oneroster_csv.manifest import Manifest, Version, read_manifest
 from app.oneroster_csv.package import Package, PackageRefusedError, find_package
 from app.oneroster_csv.records import (
@@ -97,23 +104,36 @@ class CsvSource(ClosedOnExit):
 
     def user_pages(self, modified_since: datetime | None = None) -> Iterator[Page[User]]:
         """Every user of users.csv, a page at a time. ``modified_since`` is not used: a package
-        carries what it carries, and a sync asking for a delta leaves the rest as it is."""
+        carries what it carries, and a sync asking for a delta leaves the rest as it is.
+
+        When roles.csv is a delta, a users.csv row without roles rows keeps the person's roles,
+        and the people with roles rows but no users.csv row follow, carrying only their roles.
+        """
         del modified_since
         package, manifest = self._checked()
         roles = None
         if manifest.version == "1.2":
             roles = RoleIndex(rows(package, "roles.csv"), self._cancel)
+        roles_delta = manifest.mode("roles") == "delta"
         try:
             offset = 0
             for batch in batches(rows(package, "users.csv"), self._page_size):
-                if self._cancel.is_set():
-                    raise CanceledError()
-                page = _page(batch, roles, offset)
+                self._check_cancel()
+                page = _page(batch, roles, offset, roles_delta=roles_delta)
                 offset += len(batch)
                 yield page
+            if roles is not None and roles_delta:
+                for roles_only in batches(roles.unclaimed(), self._page_size):
+                    self._check_cancel()
+                    yield _roles_only_page(roles_only, offset)
+                    offset += len(roles_only)
         finally:
             if roles is not None:
                 roles.close()
+
+    def _check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise CanceledError()
 
     def _checked(self) -> tuple[Package, Manifest]:
         """The package, its manifest read and every file and column needed there."""
@@ -142,19 +162,33 @@ def _checked_manifest(package: Package) -> Manifest:
     return manifest
 
 
-def _page(batch: list[Row], roles: RoleIndex | None, offset: int) -> Page[User]:
+def _page(
+    batch: list[Row], roles: RoleIndex | None, offset: int, *, roles_delta: bool
+) -> Page[User]:
     if roles is None:
-        records: list[dict[str, Any]] = [user_record_v1p1(row) for row in batch]
-    else:
-        found = roles.for_users([(row.get("sourcedId") or "").strip() for row in batch])
-        records = [
-            user_record_v1p2(row, found.get((row.get("sourcedId") or "").strip(), []))
-            for row in batch
-        ]
+        return _parsed([(user_record_v1p1(row), "whole") for row in batch], offset)
+    found = roles.for_users([(row.get("sourcedId") or "").strip() for row in batch])
+    records: list[tuple[dict[str, Any], Carries]] = []
+    for row in batch:
+        own = found.get((row.get("sourcedId") or "").strip(), [])
+        records.append(
+            (user_record_v1p2(row, own), "fields" if roles_delta and not own else "whole")
+        )
+    return _parsed(records, offset)
+
+
+def _roles_only_page(people: list[tuple[str, list[dict[str, Any]]]], offset: int) -> Page[User]:
+    return _parsed([({"sourcedId": id_, "roles": roles}, "roles") for id_, roles in people], offset)
+
+
+def _parsed(records: list[tuple[dict[str, Any], Carries]], offset: int) -> Page[User]:
     page: Page[User] = Page([], [], offset, None)
-    for record in records:
+    for record, carries in records:
         try:
-            page.records.append(parse_user(record))
+            user = parse_user(record)
         except InvalidRecord as invalid:
             page.invalid.append(invalid)
+            continue
+        user.carries = carries
+        page.records.append(user)
     return page

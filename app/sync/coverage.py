@@ -51,7 +51,12 @@ class FieldCoverage:
 
 
 def measure_coverage(users: Iterable[User]) -> dict[UsernameField, FieldCoverage]:
-    candidates = [user for user in users if user.synced_roles and not user.is_leaving]
+    # A CSV delta's roles-only rows carry no username fields to measure.
+    candidates = [
+        user
+        for user in users
+        if user.synced_roles and not user.is_leaving and user.carries != "roles"
+    ]
     return {name: _measure(name, candidates) for name in USERNAME_FIELDS}
 
 

@@ -44,6 +44,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.history import RunCounts
 from app.store.models import DirectoryUser, SkippedUser
+from app.sync.partial import complete_partial_users
 from app.sync.relink import find_relinks, rekey_directory, relinked_count
 from app.sync.stage import shared_usernames, staged
 from app.sync.story import StoryWriter
@@ -115,6 +116,7 @@ class Placement:
         ``unstaged_skips`` are records skipped without a row (no sourcedId at all).
         """
         find_relinks(self.connection)
+        complete_partial_users(self.connection)
         self._find_shared_usernames()
         self.connection.execute(update(staged).values(decision=DECISION))
         # A candidate skipped as a duplicate keeps its old record, username included; one more

@@ -28,6 +28,9 @@ Outcome = Literal[
     "candidate", "leaving", "unmapped_school", "not_synced_role", "no_username", "invalid_record"
 ]
 
+#: What a staged user takes from the directory's record (see ``StagedUser.keeps``).
+Keeps = Literal["", "placement", "fields"]
+
 
 class StagedUser(NamedTuple):
     """One provider user after the record-level checks: what the directory should hold.
@@ -50,6 +53,10 @@ class StagedUser(NamedTuple):
     site_id: int | None = None
     #: The person's OneRoster 1.1 id, to re-link them to a local record (app.sync.relink).
     legacy_id: str | None = None
+    #: What the directory's record must supply, the record having only part of the person (a
+    #: CSV delta, see :class:`app.oneroster.records.User`): ``placement`` (role and site) or
+    #: ``fields`` (username, name and email). Filled in by :mod:`app.sync.placement`.
+    keeps: Keeps = ""
 
 
 class Classifier:
@@ -65,14 +72,27 @@ class Classifier:
 
     def _classify(self, user: User) -> StagedUser:
         sid, given, family = user.sourced_id, user.given_name, user.family_name
-        synced_roles = user.synced_roles
-        if not synced_roles:
-            roles = ", ".join(sorted({role.role for role in user.roles}))
-            return StagedUser(sid, "not_synced_role", given, family, f"role: {roles}")
-        placing = next((r for r in synced_roles if r.org_sourced_id in self._mapping), None)
-        if placing is None:
-            orgs = ", ".join(dict.fromkeys(r.org_sourced_id for r in synced_roles))
-            return StagedUser(sid, "unmapped_school", given, family, f"schools: {orgs}")
+        placing = None
+        if user.carries != "fields":
+            synced_roles = user.synced_roles
+            if not synced_roles:
+                roles = ", ".join(sorted({role.role for role in user.roles}))
+                return StagedUser(sid, "not_synced_role", given, family, f"role: {roles}")
+            placing = next((r for r in synced_roles if r.org_sourced_id in self._mapping), None)
+            if placing is None:
+                orgs = ", ".join(dict.fromkeys(r.org_sourced_id for r in synced_roles))
+                return StagedUser(sid, "unmapped_school", given, family, f"schools: {orgs}")
+        if user.carries == "roles":
+            assert placing is not None
+            return StagedUser(
+                sid,
+                "candidate",
+                given,
+                family,
+                role=placing.role,
+                site_id=self._mapping[placing.org_sourced_id],
+                keeps="fields",
+            )
         if user.is_leaving:
             why = "tobedeleted" if user.status == "tobedeleted" else "disabled"
             return StagedUser(sid, "leaving", given, family, why)
@@ -87,8 +107,9 @@ class Classifier:
             username=username,
             username_key=username.casefold(),
             email=user.email,
-            role=placing.role,
-            site_id=self._mapping[placing.org_sourced_id],
+            role=placing.role if placing else "",
+            site_id=self._mapping[placing.org_sourced_id] if placing else None,
+            keeps="" if placing else "placement",
         )
 
     def classify_page(

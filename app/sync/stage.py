@@ -38,6 +38,7 @@ staged = Table(
     Column("role", String(40)),
     Column("site_id", Integer),
     Column("legacy_id", String),
+    Column("keeps", String(10), nullable=False),
     Column("seq", Integer, nullable=False),  # arrival order, for the history's skip list
     Column("decision", String(20)),  # set by placement
     # Set by re-linking: the user's own sourcedId, when ``sourced_id`` is that of the local

@@ -9,7 +9,7 @@ from app.store.history import RunCounts
 _FIXED_REASONS: dict[str, str] = {
     "unmapped_school": "school not mapped to a site",
     "not_synced_role": "guardian, parent or relative (never synced)",
-    "invalid_record": "record from Infinite Campus could not be read",
+    "invalid_record": "the record could not be read",
 }
 #: The order reasons are listed in: the ones a person can fix first.
 REASON_ORDER = (

@@ -153,3 +153,58 @@ def test_a_delta_sync_of_a_bulk_package_deactivates_no_one_absent(cli: Cli, sync
     result = cli("sync", "--delta", "--json").json()
     assert (result["deactivated"], result["unchanged"]) == (0, 2)
     assert set(active_users(cli)) == {"p1", "p2", "p3"}
+
+
+def _delta(people: list[Person], *, users: bool = True, roles: bool = True) -> CsvPackage:
+    """A 1.2 delta package of ``people``; without their users.csv or roles.csv rows if asked."""
+    package = CsvPackage("1.2", people, users_mode="delta")
+    empty = CsvPackage("1.2", [])
+    for name, carried in (("users.csv", users), ("roles.csv", roles)):
+        if not carried:
+            package.overrides[name] = empty.text(name)
+    return package
+
+
+def test_a_delta_user_row_without_roles_rows_stays_where_they_are(cli: Cli, synced: Path):
+    renamed = Person("p3", "Cy", "Renamed", "cy@district.org", role="teacher", orgs=("sch-2",))
+    _delta([renamed], roles=False).write_zip(synced / "delta.zip")
+    aged(synced / "delta.zip", 60)
+    result = cli("sync", "--json").json()
+    assert result["status"] == "succeeded", result
+    assert (result["updated"], result["deactivated"], result["skipped"]) == (1, 0, 0)
+    p3 = active_users(cli)["p3"]
+    assert (p3["familyName"], p3["role"], p3["site"]) == ("Renamed", "teacher", SITES[1])
+
+
+def test_a_delta_roles_row_without_its_user_row_moves_the_person(cli: Cli, synced: Path):
+    moved = Person("p1", "ignored", "ignored", "ignored@x", orgs=("sch-2",))
+    _delta([moved], users=False).write_zip(synced / "delta.zip")
+    aged(synced / "delta.zip", 60)
+    result = cli("sync", "--json").json()
+    assert result["status"] == "succeeded", result
+    assert (result["updated"], result["deactivated"], result["skipped"]) == (1, 0, 0)
+    users = active_users(cli)
+    assert set(users) == {"p1", "p2", "p3"}
+    p1 = users["p1"]
+    assert (p1["givenName"], p1["username"], p1["site"]) == ("Ana", "ana@district.org", SITES[1])
+    latest = cli("user", "p1", "--json").json()["changes"][0]
+    assert (latest["change"], latest["fields"]) == ("updated", {"site": [SITES[0], SITES[1]]})
+
+
+def test_a_delta_that_cannot_place_or_name_a_newcomer_says_so(cli: Cli, synced: Path):
+    newcomer = Person("p9", "Flo", "New", "flo@district.org")
+    stranger = Person("p8", "", "", "", orgs=("sch-2",))
+    _delta([newcomer], roles=False).write_zip(synced / "a.zip")
+    aged(synced / "a.zip", 120)
+    first = cli("sync", "--json").json()
+    assert (first["added"], first["skipped"]) == (0, 1)
+    assert first["skipped_reasons"] == {"unmapped_school": 1}
+    _delta([stranger], users=False).write_zip(synced / "b.zip")
+    aged(synced / "b.zip", 60)
+    second = cli("sync", "--json").json()
+    assert (second["added"], second["skipped"]) == (0, 1)
+    assert second["skipped_reasons"] == {"invalid_record": 1}
+    latest = cli("user", "p8", "--json").json()["changes"][0]
+    assert (latest["change"], latest["reason"]) == ("skipped", "invalid_record")
+    assert "no users.csv row" in cli("user", "p8").out
+    assert set(active_users(cli)) == {"p1", "p2", "p3"}

@@ -204,7 +204,7 @@ def test_csv_has_the_rows_and_neutralises_formulas(qtbot, mapped_state, tasks, t
     assert rows[3] == [
         "'+Plus Person",
         "",
-        "record from Infinite Campus could not be read",
+        "the record could not be read",
         "'-bad",
     ]
     assert dialog.message.isVisible() and "Saved 3 people" in dialog.message.text()
