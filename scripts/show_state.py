@@ -6,8 +6,10 @@ STATE is a wizard page (welcome, connection, validate, username, sites, schedule
 synced), another source (csv: OneRoster CSV files; csv-validate: their checks; oauth1: a
 provider that signs requests; relinked: the first sync after a move from OneRoster 1.1 to 1.2,
 everyone re-linked), a validation failure (wrong-secret, swapped-urls, unreachable), or the main
-window: main, history, failed (a sync that failed), limit (the safety-limit prompt) or settings
-(the Settings dialog); or a person's story after a school year of syncs: person (added, email
+window: main, history, failed (a sync that failed), limit (the safety-limit prompt), settings
+(the Settings dialog), skipped-people (a sync's people left out), about, crash (the dialog an
+unexpected error shows) or tray-menu; a wizard dialog: rename-site, new-site or left-out (who a
+username choice leaves out); or a person's story after a school year of syncs: person (added, email
 changed, deactivated), skipped-person (never added) or search-skipped (a search in the Users
 list that finds only people left out). Used with
 ../shared/tools/xshot to retake the screenshots in docs/ (see docs/README.md).
@@ -22,6 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
 from app.context import AppContext
@@ -32,9 +35,12 @@ from app.secret_store import EphemeralKeyring, SecretStore
 from app.settings import ConnectionSettings
 from app.store.models import SyncRun
 from app.sync.engine import SyncRequest
+from ui.crash import CrashHandler
 from ui.main_window import MainWindow
+from ui.palette import apply_theme
 from ui.resources import app_icon
 from ui.tasks import TaskRunner
+from ui.tray import Tray
 from ui.wizard.state import SetupState
 from ui.wizard.wizard import PageId, SetupWizard
 
@@ -54,7 +60,21 @@ PAGES = {
     "csv-validate": PageId.VALIDATE,
     "oauth1": PageId.CONNECTION,
     "relinked": PageId.REVIEW,
+    "rename-site": PageId.SITES,
+    "new-site": PageId.SITES,
+    "left-out": PageId.USERNAME,
 }
+MAIN_STATES = (
+    "main",
+    "history",
+    "failed",
+    "limit",
+    "settings",
+    "skipped-people",
+    "about",
+    "crash",
+    "tray-menu",
+)
 PERSON_STATES = ("person", "skipped-person", "search-skipped")
 CSV_STATES = ("csv", "csv-validate")
 #: Three people of the demo district a sync leaves out (a guardian and two without an email).
@@ -83,6 +103,10 @@ def when(ready: Callable[[], bool], then: Callable[[], None]) -> None:
 
 
 when.timers = []  # type: ignore[attr-defined]
+
+#: Called with the application, its task runner and the demo session once they exist, before
+#: the state is set up; ``scripts/check_fit.py`` inspects the state from there.
+on_start: list[Callable[[QApplication, TaskRunner, DemoSession], None]] = []
 
 
 def csv_package(demo: DemoSession) -> Path:
@@ -118,13 +142,16 @@ def main(state_name: str) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("RosterSync")
     app.setWindowIcon(app_icon())
+    apply_theme(app)
     with DemoSession() as demo:
         context = AppContext(demo.profile, SecretStore(demo.profile, backend=EphemeralKeyring()))
         context.directory.add_sites(demo.district.local_site_names)
         tasks = TaskRunner()
         app.aboutToQuit.connect(tasks.shutdown)
+        for hook in on_start:
+            hook(app, tasks, demo)
         server = demo.server
-        if state_name in ("main", "history", "failed", "limit", "settings"):
+        if state_name in MAIN_STATES:
             return show_main(app, context, tasks, demo, state_name)
         if state_name in PERSON_STATES:
             return show_person(app, context, tasks, demo, state_name)
@@ -161,6 +188,13 @@ def main(state_name: str) -> int:
                 page.token_url.setText(server.base_url)  # type: ignore[attr-defined]
             if state_name == "synced":
                 when(page.start_button.isEnabled, page.start_button.click)  # type: ignore[attr-defined]
+            if state_name == "rename-site":
+                QTimer.singleShot(300, page.rename_button.click)  # type: ignore[attr-defined]
+            if state_name == "new-site":
+                QTimer.singleShot(300, page.add_button.click)  # type: ignore[attr-defined]
+            if state_name == "left-out":
+                show = page.summary.show_button  # type: ignore[attr-defined]
+                when(show.isEnabled, show.click)
 
         walk(wizard, PAGES[state_name], finish)
         return app.exec()
@@ -188,6 +222,21 @@ def show_main(
         context.directory.map_school(context.directory.schools()[2].sourced_id, None)
         QTimer.singleShot(500, window.start_sync)
         when(window.anyway_button.isVisible, window.anyway_button.click)
+    if state_name == "skipped-people":
+        window.tabs.setCurrentWidget(window.history_view)
+        with_skips = next(run for run in context.history.runs() if run.counts.skipped)
+        QTimer.singleShot(300, lambda: window.history_view.open_run(with_skips))
+    if state_name == "about":
+        about = window.findChild(QAction, "about")
+        QTimer.singleShot(300, about.trigger)
+    if state_name == "crash":
+        crash = CrashHandler()
+        crash.diagnostics = lambda: "RosterSync diagnostics"
+        shown = RuntimeError("an unexpected error, shown for a screenshot")
+        QTimer.singleShot(300, lambda: crash.handle(RuntimeError, shown, None))
+    if state_name == "tray-menu":
+        tray = Tray(window)
+        when(window.isVisible, lambda: tray.menu.popup(window.geometry().center()))
     window.show()
     window.activateWindow()
     return app.exec()

@@ -24,6 +24,7 @@ from app.sync.engine import SyncResult, Trigger
 from app.sync.wording import counts_sentence, failure_sentence
 from ui.crash import CrashHandler
 from ui.main_window import MainWindow
+from ui.palette import apply_theme
 from ui.qt_log import send_qt_messages_to_log
 from ui.resources import app_icon
 from ui.scheduler import NightlyScheduler
@@ -237,6 +238,7 @@ def run_gui(demo: bool = False) -> int:
     app.setApplicationName("RosterSync")
     app.setOrganizationName("RosterSync")
     app.setWindowIcon(app_icon())
+    apply_theme(app)
     crash = CrashHandler()
     crash.install()
     with ExitStack() as stack:

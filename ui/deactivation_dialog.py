@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,6 +24,7 @@ from app.context import AppContext
 from app.labels import role_label
 from ui.models.text_table import TextTableModel
 from ui.people_table import people_table
+from ui.screen_fit import fit_to_screen
 
 HEADERS = ("Name", "Username", "Role", "Site")
 
@@ -94,8 +95,8 @@ class DeactivationDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
-        metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 110, metrics.lineSpacing() * 28)
+        metrics = self.fontMetrics()  # by the font, but never beyond the screen
+        fit_to_screen(self, QSize(metrics.averageCharWidth() * 110, metrics.lineSpacing() * 28))
         self.cancel_button.setFocus()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -41,12 +41,14 @@ def add_help_menu(window: QMainWindow, context: AppContext, say: Callable[[str],
     )
 
     about = QAction("&About RosterSync", window)
+    about.setObjectName("about")
     about.triggered.connect(
         lambda: QMessageBox.about(
             window,
             "About RosterSync",
             f"RosterSync {__version__}\n\nKeeps this computer's directory of staff and students "
-            "in sync with Infinite Campus (OneRoster 1.2).",
+            "in sync with Infinite Campus, or any system that speaks OneRoster 1.1 or 1.2 over "
+            "the web or exports OneRoster CSV files.",
         )
     )
     for action in (copy, logs, about):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -44,6 +44,7 @@ from ui.models.history_table import (
 )
 from ui.person_panel import PersonOpener
 from ui.row_activation import RowActivation
+from ui.screen_fit import fit_to_screen, titles_fit
 from ui.tasks import Failure, TaskRunner
 from ui.when import when_text
 
@@ -101,7 +102,7 @@ class SkippedPeopleDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        titles_fit(self.table.horizontalHeader(), stretch_last=True)
         self.table_label.setBuddy(self.table)
         self._activation = RowActivation(self.table)
         self._activation.opened.connect(self._open_index)
@@ -137,7 +138,7 @@ class SkippedPeopleDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(760, 440)
+        fit_to_screen(self, QSize(760, 440))  # smaller on a small screen (200% on 1366x768)
 
     def _heading_text(self) -> str:
         run = self.run
@@ -238,7 +239,10 @@ class HistoryView(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(PROBLEM_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # The last column fills the width left, but a narrow window scrolls rather than
+        # squeezing it narrower than its title.
+        header.setSectionResizeMode(PROBLEM_COLUMN, QHeaderView.ResizeMode.Interactive)
+        titles_fit(header, stretch_last=True)
         self.heading.setBuddy(self.table)
         self._activation = RowActivation(self.table)
         self._activation.opened.connect(self.open_selected)

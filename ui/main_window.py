@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -34,6 +34,7 @@ from app.sync.wording import CANCELED_SENTENCE, count_of, counts_sentence, failu
 from ui.deactivation_dialog import confirm_deactivation
 from ui.help_menu import add_help_menu
 from ui.history_view import HistoryView
+from ui.screen_fit import fit_to_screen
 from ui.settings_dialog import SettingsDialog
 from ui.sync_progress import (
     SYNC_ANYWAY_HINT,
@@ -126,7 +127,8 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.setCentralWidget(self._build_body())
         metrics = self.fontMetrics()  # a first size that follows the font, so scaling too
-        self.resize(metrics.averageCharWidth() * 160, metrics.lineSpacing() * 40)
+        wanted = QSize(metrics.averageCharWidth() * 160, metrics.lineSpacing() * 40)
+        fit_to_screen(self, wanted)  # but no larger than the screen (at 200%, say)
         self._read_status()  # the Users list has just read the database itself
         self.history_view.refresh()
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,6 +28,7 @@ from shiboken6 import isValid
 from app.context import AppContext
 from app.store.story import PersonStory, Stories
 from ui.person_words import not_in_directory_sentence, record_lines, story_html
+from ui.screen_fit import fit_to_screen
 from ui.tasks import Failure, TaskRunner
 
 LOADING = "Loading…"
@@ -117,11 +118,7 @@ class PersonDialog(QDialog):
         layout.addWidget(buttons)
         # Sized by the font (so by the scaling too), but never beyond the screen.
         metrics = self.fontMetrics()
-        screen = self.screen().availableGeometry()
-        self.resize(
-            min(metrics.averageCharWidth() * 100, screen.width() * 9 // 10),
-            min(metrics.lineSpacing() * 28, screen.height() * 9 // 10),
-        )
+        fit_to_screen(self, QSize(metrics.averageCharWidth() * 100, metrics.lineSpacing() * 28))
         self._load(context, tasks)
 
     def _load(self, context: AppContext, tasks: TaskRunner) -> None:

@@ -21,7 +21,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -53,6 +53,7 @@ from app.schedule.os_tasks import (
     sign_in_task,
 )
 from app.settings import STORY_RETENTION_DAYS
+from ui.screen_fit import fit_to_screen, scrolling
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +145,17 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("RosterSync settings")
         self.setAccessibleName("RosterSync settings")
 
+        # The sections scroll when the screen is too short for them (200% on 1366x768).
+        sections = QWidget()
+        column = QVBoxLayout(sections)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._directory_section())
+        column.addWidget(self._certificate_section())
+        column.addWidget(self._nightly_mode_section())
+        column.addWidget(self._nightly_section())
+        column.addWidget(self._sign_in_section())
         layout = QVBoxLayout(self)
-        layout.addWidget(self._directory_section())
-        layout.addWidget(self._certificate_section())
-        layout.addWidget(self._nightly_mode_section())
-        layout.addWidget(self._nightly_section())
-        layout.addWidget(self._sign_in_section())
+        layout.addWidget(scrolling(sections), 1)
 
         buttons = QDialogButtonBox()
         self.wizard_button = QPushButton("Setup &wizard…")
@@ -165,9 +171,19 @@ class SettingsDialog(QDialog):
         self.close_button.setAccessibleName("Close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        # Wide enough for its sentences, and as tall as they are once wrapped at that width.
+        # Wide enough for its sentences, and as tall as they are once wrapped at that width,
+        # but no larger than the screen.
         width = self.fontMetrics().averageCharWidth() * 100
-        self.resize(width, layout.totalHeightForWidth(width))
+        margins = layout.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        height = (
+            column.totalHeightForWidth(inner)
+            + layout.spacing()
+            + buttons.sizeHint().height()
+            + margins.top()
+            + margins.bottom()
+        )
+        fit_to_screen(self, QSize(width, height))
 
     # --- sections -----------------------------------------------------------------------
 

@@ -21,6 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.sync.engine import Progress
+from ui.announce import announce
+
+#: A counted stage is announced when it starts and as it passes each of these fractions.
+MILESTONES = (0.25, 0.5, 0.75)
 
 #: Follows the safety limit's sentence wherever a "Sync anyway…" button is offered.
 SYNC_ANYWAY_HINT = "If you expect this, click Sync anyway to confirm it."
@@ -52,6 +56,8 @@ class SyncProgress(QWidget):
         self.cancel_button.setAccessibleName(cancel_text.replace("&", ""))
         self.cancel_button.clicked.connect(self._cancel_clicked)
         self.stage_label.setBuddy(self.bar)
+        #: The stage and milestone last announced, so a screen reader hears each once.
+        self._announced: tuple[str, int] | None = None
 
         row = QHBoxLayout()
         row.addWidget(self.bar, 1)
@@ -64,7 +70,9 @@ class SyncProgress(QWidget):
         self.hide()
 
     def begin(self, text: str = "Starting…") -> None:
+        self._announced = None
         self._set_stage(text)
+        announce(self, text)
         self.bar.setRange(0, 0)  # busy until a stage brings a count
         self.cancel_button.setEnabled(True)
         self.show()
@@ -78,6 +86,17 @@ class SyncProgress(QWidget):
             self.bar.setValue(min(progress.done, progress.total))
         else:
             self.bar.setRange(0, 0)
+        self._announce_milestone(progress)
+
+    def _announce_milestone(self, progress: Progress) -> None:
+        passed = 0
+        if progress.total:
+            passed = sum(progress.done >= progress.total * m for m in MILESTONES)
+        previous, self._announced = self._announced, (progress.stage, passed)
+        if previous is None or previous[0] != progress.stage:
+            announce(self, f"{progress.label}…")
+        elif passed > previous[1]:
+            announce(self, f"{progress.label}: {round(MILESTONES[passed - 1] * 100)}% done")
 
     def end(self) -> None:
         self.hide()
@@ -85,6 +104,7 @@ class SyncProgress(QWidget):
     def _cancel_clicked(self) -> None:
         self.cancel_button.setEnabled(False)
         self._set_stage("Canceling…")
+        announce(self, "Canceling…")
         self.cancel_requested.emit()
 
     def _set_stage(self, text: str) -> None:
@@ -125,6 +145,7 @@ class OutcomeMessage(QWidget):
         self.tone = tone
         self.text.setText(text)
         self.text.setAccessibleName(text)
+        announce(self, text, urgent=tone in (Tone.PROBLEM, Tone.WARNING))
         icon = self.style().standardIcon(tone.value, None, self)
         extent = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
         if icon.isNull():

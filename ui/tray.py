@@ -112,11 +112,11 @@ class Tray(QObject):
         # QSystemTrayIcon does not own its context menu, and a menu without a reference is
         # collected while the tray still points at it: the Tray keeps it.
         self.menu = QMenu()
-        self.sync_action = QAction("Sync now", self.menu)
-        self.open_action = QAction("Open RosterSync", self.menu)
-        self.pause_action = QAction("Pause nightly sync", self.menu)
+        self.sync_action = QAction("&Sync now", self.menu)
+        self.open_action = QAction("&Open RosterSync", self.menu)
+        self.pause_action = QAction("&Pause nightly sync", self.menu)
         self.pause_action.setCheckable(True)
-        self.quit_action = QAction("Quit", self.menu)
+        self.quit_action = QAction("&Quit", self.menu)
         self.quit_action.setMenuRole(QAction.MenuRole.NoRole)  # macOS: keep it in this menu
         self.menu.addAction(self.sync_action)
         self.menu.addAction(self.open_action)

@@ -34,6 +34,7 @@ from app.sync.wording import count_of
 from ui.models.users_table import COLUMNS, USER_ROW_ROLE, UsersTableModel
 from ui.person_panel import PersonOpener
 from ui.row_activation import RowActivation
+from ui.screen_fit import FlowLayout, titles_fit
 from ui.skipped_offer import SearchMiss, SkippedOffer, find_miss
 from ui.tasks import Failure, TaskRunner
 from ui.wizard.sites_search import SearchBox
@@ -77,10 +78,10 @@ class UsersView(QWidget):
         #: Users per status with no search, site or role: the "of 1,147" in the count.
         self._totals: dict[ActiveFilter, int] = {}
 
-        self.search = SearchBox("Username, name or email")
-        self.search.setAccessibleName("Search users")
-        self.search.setAccessibleDescription(
-            "Shows only the users whose username, name or email holds this."
+        self.search = SearchBox(
+            "Username, name or email",
+            "Search users",
+            "Shows only the users whose username, name or email holds this.",
         )
         self.site_combo = QComboBox()
         self.site_combo.setAccessibleName("Site")
@@ -126,16 +127,18 @@ class UsersView(QWidget):
         self.offer.chosen.connect(self.open_person)
 
     def _lay_out(self) -> None:
-        filters = QHBoxLayout()
-        filters.addWidget(_labelled("Searc&h:", self.search))
-        filters.addWidget(self.search, 1)
-        filters.addSpacing(filters.spacing())
-        filters.addWidget(_labelled("S&ite:", self.site_combo))
-        filters.addWidget(self.site_combo)
-        filters.addWidget(_labelled("&Role:", self.role_combo))
-        filters.addWidget(self.role_combo)
-        filters.addWidget(_labelled("Sta&tus:", self.status_combo))
-        filters.addWidget(self.status_combo)
+        # One line, or more where the window is narrow (200% on a small screen).
+        filters = FlowLayout()
+        for label, field in (
+            ("Searc&h:", self.search),
+            ("S&ite:", self.site_combo),
+            ("&Role:", self.role_combo),
+            ("Sta&tus:", self.status_combo),
+        ):
+            pair = QHBoxLayout()
+            pair.addWidget(_labelled(label, field))
+            pair.addWidget(field, 1)
+            filters.add_layout(pair)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
@@ -173,6 +176,7 @@ class UsersView(QWidget):
         # Show the model's own order first, so enabling sorting does not pick another one.
         columns.setSortIndicator(self.model.sort_column(), Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
+        titles_fit(columns)
         return table
 
     # --- filters -------------------------------------------------------------------------

@@ -19,7 +19,15 @@ def tray(qtbot):
 
 def test_menu_lists_the_four_actions_in_order(tray: Tray) -> None:
     texts = [action.text() for action in tray.menu.actions() if not action.isSeparator()]
-    assert texts == ["Sync now", "Open RosterSync", "Pause nightly sync", "Quit"]
+    assert [text.replace("&", "") for text in texts] == [
+        "Sync now",
+        "Open RosterSync",
+        "Pause nightly sync",
+        "Quit",
+    ]
+    # Each can be chosen with its own letter once the menu is open from the keyboard.
+    letters = [text[text.index("&") + 1].lower() for text in texts]
+    assert len(set(letters)) == len(texts)
     assert tray.icon.contextMenu() is tray.menu
 
 

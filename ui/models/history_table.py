@@ -55,6 +55,7 @@ RUN_HEADERS: Final[tuple[str, ...]] = (
 )
 COUNT_COLUMNS: Final = range(4, 9)
 PROBLEM_COLUMN: Final = 9
+NO_PROBLEM: Final = "No problem"
 #: ``data(index, RUN_ROLE)`` is the row's whole ``RunRecord``.
 RUN_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 
@@ -168,8 +169,11 @@ class RunsTableModel(QAbstractTableModel):
         column = index.column()
         if role == RUN_ROLE:
             return run
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.text(run, column)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            # An empty cell reads as nothing at all; a screen reader says what it means.
+            return self.text(run, column) or NO_PROBLEM
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return run.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")

@@ -13,6 +13,8 @@ _TEXT_ROLES = (
     Qt.ItemDataRole.ToolTipRole,
     Qt.ItemDataRole.AccessibleTextRole,
 )
+#: What a screen reader says for an empty cell, which would otherwise be passed over in silence.
+EMPTY_CELL = "blank"
 
 
 class TextTableModel(QAbstractTableModel):
@@ -39,7 +41,8 @@ class TextTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or role not in _TEXT_ROLES:
             return None
-        return self._rows[index.row()][index.column()]
+        text = self._rows[index.row()][index.column()]
+        return text or EMPTY_CELL if role == Qt.ItemDataRole.AccessibleTextRole else text
 
     def headerData(
         self,

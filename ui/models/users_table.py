@@ -36,6 +36,8 @@ COLUMNS: Final[tuple[tuple[str, SortColumn], ...]] = (
 )
 #: ``data(index, USER_ROW_ROLE)`` is the whole ``UserRow`` of that line.
 USER_ROW_ROLE: Final = Qt.ItemDataRole.UserRole + 1
+#: A cell's tooltip is its whole text, for a column too narrow to show it (at 200%, say).
+_ROLES: Final = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, USER_ROW_ROLE)
 
 
 class UsersTableModel(QAbstractTableModel):
@@ -115,7 +117,7 @@ class UsersTableModel(QAbstractTableModel):
         return COLUMNS[section][0] if 0 <= section < len(COLUMNS) else None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, USER_ROW_ROLE):
+        if not index.isValid() or role not in _ROLES:
             return None
         user = self.user_at(index.row())
         if user is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget, QWizardPage
 
+from ui.screen_fit import scrolling
 from ui.wizard.state import SetupState
 
 
@@ -13,7 +14,14 @@ class SetupPage(QWizardPage):
         self.state = state
         self.setTitle(title)
         self.setSubTitle(subtitle)
-        self.body = QVBoxLayout(self)
+        # The page's controls go in ``body``, inside a scroll area: at 200% on a small screen
+        # a page taller (or wider) than the wizard scrolls instead of growing the wizard.
+        self.content = QWidget()
+        self.body = QVBoxLayout(self.content)
+        self.scroll_area = scrolling(self.content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
 
     def add_note(self, text: str) -> QLabel:
         """A paragraph of explanation that wraps and can be selected for copying."""
@@ -32,13 +40,18 @@ def accessible(widget: QWidget, name: str, description: str = "") -> QWidget:
     return widget
 
 
-def named_line_edit(name: str, placeholder: str = "", description: str = "") -> QLineEdit:
-    """A line edit with a clear button, both named for screen readers (Qt's own clear button
-    has no name)."""
-    edit = QLineEdit()
-    edit.setPlaceholderText(placeholder)
+def name_with_clear_button(edit: QLineEdit, name: str, description: str = "") -> None:
+    """Name a line edit and its clear button for screen readers (Qt's own clear button has no
+    name)."""
     edit.setClearButtonEnabled(True)
     for clear in edit.findChildren(QToolButton):
         accessible(clear, f"Clear {name}")
     accessible(edit, name, description)
+
+
+def named_line_edit(name: str, placeholder: str = "", description: str = "") -> QLineEdit:
+    """A line edit with a clear button, both named for screen readers."""
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    name_with_clear_button(edit, name, description)
     return edit

@@ -103,7 +103,7 @@ class ConnectionPage(SetupPage):
 
     def _build_source_choice(self) -> None:
         self.from_server = QRadioButton(
-            "From a OneRoster &server: Infinite Campus, or another system's OneRoster API"
+            "From a OneRoster se&rver: Infinite Campus, or another system's OneRoster API"
         )
         accessible(self.from_server, "From a OneRoster server")
         self.from_csv = QRadioButton("From OneRoster &CSV files: a zip, a folder or a drop folder")
@@ -144,18 +144,21 @@ class ConnectionPage(SetupPage):
         }
 
         self.form = QFormLayout()
-        self.form.addRow("Client &ID:", self._with_problem("client_id"))
+        self._add_row(self.form, "Client &ID:", self._with_problem("client_id"), self.client_id)
         secret_row = QHBoxLayout()
         secret_row.addWidget(self.secret, 1)
         secret_row.addWidget(self.show_secret)
         secret_box = QWidget()
         secret_box.setLayout(secret_row)
         secret_row.setContentsMargins(0, 0, 0, 0)
-        self.form.addRow("Client &Secret:", self._with_problem("secret", secret_box))
+        self._add_row(
+            self.form, "Client &Secret:", self._with_problem("secret", secret_box), self.secret
+        )
         self.form.addRow("", self.signs_requests)
         self.token_url_row = self._with_problem("token_url")
-        self.form.addRow("&Token URL:", self.token_url_row)
-        self.form.addRow("Base &URL:", self._with_problem("base_url", extra=self.version))
+        self._add_row(self.form, "&Token URL:", self.token_url_row, self.token_url)
+        base_url_row = self._with_problem("base_url", extra=self.version)
+        self._add_row(self.form, "Base &URL:", base_url_row, self.base_url)
 
         self.paste = QPushButton("&Paste connection details")
         accessible(
@@ -181,7 +184,7 @@ class ConnectionPage(SetupPage):
     def _build_csv_form(self) -> None:
         self.csv = CsvLocation()
         form = QFormLayout()
-        form.addRow("&Location:", self.csv)
+        self._add_row(form, "&Location:", self.csv, self.csv.edit)
         hint = QLabel(
             "The export Infinite Campus (or your student information system) writes: a .zip "
             "file, a folder holding manifest.csv, or a drop folder on a file share where a "
@@ -194,6 +197,14 @@ class ConnectionPage(SetupPage):
         column.addLayout(form)
         column.addWidget(hint)
         self.body.addWidget(self.csv_box)
+
+    @staticmethod
+    def _add_row(form: QFormLayout, text: str, row: QWidget, field: QWidget) -> None:
+        """A labelled row whose mnemonic (Alt+I for "Client &ID:") focuses the field itself:
+        the box around it, with its problem line, cannot take the focus."""
+        label = QLabel(text)
+        label.setBuddy(field)
+        form.addRow(label, row)
 
     def _with_problem(
         self, key: str, main: QWidget | None = None, extra: QWidget | None = None

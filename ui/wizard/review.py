@@ -15,6 +15,7 @@ from PySide6.QtCore import QSize, Qt, QTime
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
@@ -214,6 +215,11 @@ class ReviewPage(SetupPage):
         self._wizard_hooked = False
         #: Set when a task ended with the focus on its Cancel button, which is now hidden.
         self._refocus = False
+        #: Set when a Cancel button is pressed, with where the focus went: the button is
+        #: disabled under it and Qt moves it on (to the wizard's Cancel, where Enter would
+        #: close the wizard); it comes back to Start sync if it is still there at the end.
+        self._cancel_pressed = False
+        self._focus_after_cancel: QWidget | None = None
         self._build_preview_box()
         self._build_sync_area()
 
@@ -222,7 +228,7 @@ class ReviewPage(SetupPage):
     def _build_preview_box(self) -> None:
         box = QGroupBox("What the sync will do")
         self.preview_progress = SyncProgress("Cancel pre&view")
-        self.preview_progress.cancel_requested.connect(self._cancel)
+        self.preview_progress.cancel_requested.connect(self._cancel_clicked)
         self.preview = PreviewView()
         self.preview_problem = OutcomeMessage()
         self.preview_again = QPushButton("&Preview again")
@@ -250,7 +256,7 @@ class ReviewPage(SetupPage):
         buttons.addWidget(self.anyway_button)
         buttons.addStretch(1)
         self.sync_progress = SyncProgress("&Cancel sync")
-        self.sync_progress.cancel_requested.connect(self._cancel)
+        self.sync_progress.cancel_requested.connect(self._cancel_clicked)
         self.outcome = OutcomeMessage()
         self.outcome.text.setTextFormat(Qt.TextFormat.PlainText)
         self.skip_sync = QCheckBox("Finish &without syncing now")
@@ -406,7 +412,9 @@ class ReviewPage(SetupPage):
             if self._handle is not handle:
                 return False  # abandoned: the page has moved on
             self._handle = None
-            self._refocus = progress.cancel_button.hasFocus()
+            moved = self._cancel_pressed and QApplication.focusWidget() is self._focus_after_cancel
+            self._refocus = progress.cancel_button.hasFocus() or moved
+            self._cancel_pressed, self._focus_after_cancel = False, None
             progress.end()
             return True
 
@@ -428,6 +436,10 @@ class ReviewPage(SetupPage):
             work, succeeded, failed, progressed, owner=self
         )
         self._refresh()
+
+    def _cancel_clicked(self) -> None:
+        self._cancel_pressed, self._focus_after_cancel = True, QApplication.focusWidget()
+        self._cancel()
 
     def _cancel(self) -> None:
         if self._handle is not None:

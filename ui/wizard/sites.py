@@ -50,8 +50,11 @@ class SitesPage(SetupPage):
         self.counts: dict[str, SchoolCount] | None = None
         self._counted_from: object = None
 
-        self.search = SearchBox("Part of a school's name")
-        accessible(self.search, "Find a school", "Shows only the schools whose name holds this.")
+        self.search = SearchBox(
+            "Part of a school's name",
+            "Find a school",
+            "Shows only the schools whose name holds this.",
+        )
         search_label = QLabel("Fin&d a school:")
         search_label.setBuddy(self.search)
         self.accept_button = QPushButton("&Accept all suggestions")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.wizard.base import accessible
+from ui.wizard.base import accessible, named_line_edit
 
 
 def ask_new_site_name(parent: QWidget, text: str = "") -> str | None:
@@ -36,9 +36,7 @@ class RenameSiteDialog(QDialog):
         self.site = QComboBox()
         self.site.addItems(sites)
         accessible(self.site, "Site to rename")
-        self.new_name = QLineEdit()
-        self.new_name.setClearButtonEnabled(True)
-        accessible(self.new_name, "New name")
+        self.new_name = named_line_edit("New name")
         form = QFormLayout()
         form.addRow("&Site:", self.site)
         form.addRow("&New name:", self.new_name)
@@ -54,6 +52,9 @@ class RenameSiteDialog(QDialog):
         self.site.currentTextChanged.connect(self._prefill)
         self.new_name.textChanged.connect(self._check)
         self._prefill(self.site.currentText())
+        # The name has the focus when the dialog opens, not after each pick: the arrows in the
+        # list of sites would otherwise lose the focus to it after one press.
+        self.new_name.setFocus()
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
 
     def choose(self, site: str) -> None:
@@ -62,7 +63,6 @@ class RenameSiteDialog(QDialog):
     def _prefill(self, site: str) -> None:
         self.new_name.setText(site)
         self.new_name.selectAll()
-        self.new_name.setFocus()
 
     def _check(self, text: str) -> None:
         button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

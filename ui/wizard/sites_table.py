@@ -65,6 +65,9 @@ class SchoolTable(QTableWidget):
             )
             self.setCellWidget(row, SITE, combo)
             self.setCellWidget(row, TAG, SuggestedTag())
+            for column in (SITE, TAG):
+                self.setItem(row, column, QTableWidgetItem())
+            self._describe_cells(row)
 
     def set_counts(self, counts: dict[str, SchoolCount] | None) -> None:
         """Staff and students per school; ``None`` when they cannot be counted."""
@@ -85,6 +88,7 @@ class SchoolTable(QTableWidget):
             combo.select(draft.choice(school.sourced_id))
             suggested = draft.is_suggested(school.sourced_id)
             self.tag(row).show_for(draft.suggestion(school.sourced_id) if suggested else None)
+            self._describe_cells(row)
 
     def row_of(self, school_id: str) -> int:
         return self._rows[school_id]
@@ -116,7 +120,19 @@ class SchoolTable(QTableWidget):
                 self.combo(row).setFocus()
                 return
 
+    def _describe_cells(self, row: int) -> None:
+        """The cells under the dropdown and the tag are what a screen reader's table
+        navigation reads: they say what the widgets over them show."""
+        self.item(row, SITE).setData(
+            Qt.ItemDataRole.AccessibleTextRole, self.combo(row).currentText()
+        )
+        tag = self.tag(row)
+        self.item(row, TAG).setData(
+            Qt.ItemDataRole.AccessibleTextRole, "Suggested" if tag.shown else "Not suggested"
+        )
+
     def _picked(self, school_id: str) -> None:
+        self._describe_cells(self._rows[school_id])
         entry: Entry = self.combo(self._rows[school_id]).entry
         self.picked.emit(school_id, entry)
 

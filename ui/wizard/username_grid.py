@@ -95,6 +95,7 @@ class CoverageGrid(QWidget):
         grid.setColumnStretch(0, 1)
         for column, text in enumerate(HEADERS):
             header = QLabel(f"<b>{text}</b>")
+            header.setWordWrap(True)  # two lines rather than a page too wide, at 200%
             if column:
                 header.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
             grid.addWidget(header, 0, column)

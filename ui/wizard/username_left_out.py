@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, QStandardPaths, Qt
+from PySide6.QtCore import QSize, QSortFilterProxyModel, QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +22,7 @@ from app.labels import FIELD_LABELS, FIELD_NOUNS
 from app.sync.username_scan import FieldReport, write_left_out_csv
 from ui.models.left_out import LeftOutModel
 from ui.people_table import people_table
+from ui.screen_fit import fit_to_screen, titles_fit
 from ui.wizard.base import accessible
 from ui.wizard.sites_search import SearchBox
 
@@ -44,9 +45,10 @@ class LeftOutDialog(QDialog):
         self.model = LeftOutModel(report.left_out, self._noun)
         self.proxy = _searchable(self.model, self)
 
-        self.search = SearchBox("Name, role, reason or ID")
+        self.search = SearchBox(
+            "Name, role, reason or ID", "Find a person", "Shows only the people matching this text."
+        )
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        accessible(self.search, "Find a person", "Shows only the people matching this text.")
         search_label = QLabel("&Find:")
         search_label.setBuddy(self.search)
 
@@ -70,8 +72,8 @@ class LeftOutDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 150, metrics.height() * 32)
+        metrics = self.fontMetrics()  # by the font, but never beyond the screen
+        fit_to_screen(self, QSize(metrics.averageCharWidth() * 150, metrics.height() * 32))
 
     def default_path(self) -> Path:
         folder = QStandardPaths.writableLocation(
@@ -117,5 +119,7 @@ def _searchable(model: LeftOutModel, parent: QWidget) -> QSortFilterProxyModel:
 def _people_table(model: QSortFilterProxyModel) -> QTableView:
     table = people_table(model, "People who would be left out")
     table.setSortingEnabled(True)
+    table.setTabKeyNavigation(False)  # arrows move in the list; Tab moves on to the buttons
     table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # Infinite Campus's order until asked
+    titles_fit(table.horizontalHeader())  # room for the sort arrows too
     return table

@@ -23,12 +23,15 @@ from app.connection_check import (
 )
 from app.oneroster.client import OneRosterClient
 from app.sync.engine import Progress
+from ui.announce import announce
 from ui.palette import error_color, success_color
 from ui.tasks import Failure, TaskHandle
 from ui.wizard.base import SetupPage, accessible
 from ui.wizard.state import SetupState
 
-PENDING, PASSED, FAILED = "…", "✔", "✖"
+PENDING, PASSED, FAILED, NOT_CHECKED = "…", "✔", "✖", "–"
+#: What each mark says to a screen reader: the shape and colour are for the eye only.
+VERDICTS = {PENDING: "checking", PASSED: "passed", FAILED: "failed", NOT_CHECKED: "not checked"}
 
 
 #: What a check means when the roster comes from CSV files (the JSON names stay the same).
@@ -59,11 +62,18 @@ class _CheckLine:
     def reset(self) -> None:
         self.show(PENDING, "Waiting…", None)
 
-    def show(self, mark: str, detail: str, color: str | None) -> None:
+    def show(self, mark: str, detail: str, color: str | None) -> bool:
+        """Returns whether the line now says something new."""
+        changed = (mark, detail) != (self.mark.text(), self.detail.text())
         self.mark.setText(mark)
+        self.mark.setAccessibleName(VERDICTS[mark])
         self.mark.setStyleSheet(f"color: {color}; font-weight: bold;" if color else "")
         self.detail.setText(detail)
-        self.title.setAccessibleName(f"{self.label}: {detail}")
+        self.title.setAccessibleName(self.spoken())
+        return changed
+
+    def spoken(self) -> str:
+        return f"{self.label}: {VERDICTS[self.mark.text()]}. {self.detail.text()}"
 
 
 class ValidatePage(SetupPage):
@@ -155,9 +165,11 @@ class ValidatePage(SetupPage):
     def _show_outcome(self, outcome: CheckOutcome) -> None:
         line = self.lines[outcome.name]
         if outcome.ok:
-            line.show(PASSED, outcome.detail, success_color(self).name())
+            changed = line.show(PASSED, outcome.detail, success_color(self).name())
         else:
-            line.show(FAILED, outcome.detail, error_color(self).name())
+            changed = line.show(FAILED, outcome.detail, error_color(self).name())
+        if changed:
+            announce(self, line.spoken(), urgent=not outcome.ok)
 
     def _finished(self, report: ConnectionReport) -> None:
         self.progress.setVisible(False)
@@ -166,7 +178,7 @@ class ValidatePage(SetupPage):
         if not report.ok:
             failed = next(o for o in report.outcomes if not o.ok)
             for name in list(CHECK_LABELS)[len(report.outcomes) :]:
-                self.lines[name].show("–", "Not checked yet.", None)
+                self.lines[name].show(NOT_CHECKED, "Not checked yet.", None)
             label = self.lines[failed.name].label
             self._show_failure(f"“{label}” did not pass. Fix it, then check again.")
             return
@@ -181,6 +193,7 @@ class ValidatePage(SetupPage):
         else:
             note = " The Client Secret is now saved in this computer's secure password store."
         self.summary.setText("All checks passed." + note)
+        announce(self, self.summary.text())
         self.completeChanged.emit()
         self.wizard().button(self.wizard().WizardButton.NextButton).setFocus()
 
@@ -190,4 +203,5 @@ class ValidatePage(SetupPage):
 
     def _show_failure(self, text: str) -> None:
         self.summary.setText(text)
+        announce(self, text, urgent=True)
         self.again.setVisible(True)
