@@ -106,7 +106,6 @@ class DeactivationDialog(QDialog):
 
 def _people_table(model: TextTableModel) -> QTableView:
     table = people_table(model, "People this sync would deactivate")
-    table.setTabKeyNavigation(False)
     table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     return table
 

@@ -86,9 +86,8 @@ class SkippedPeopleDialog(QDialog):
         self.setAccessibleName("People left out of this sync")
         self.model = SkipsTableModel(skips, username_field, self)
 
-        heading = QLabel(self._heading_text())
-        heading.setWordWrap(True)
-        self.heading = heading
+        self.heading = QLabel(self._heading_text())
+        self.heading.setWordWrap(True)
 
         self.table_label = QLabel("&People left out:")
         self.table = QTableView()
@@ -101,6 +100,7 @@ class SkippedPeopleDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
         self.table.verticalHeader().setVisible(False)
         titles_fit(self.table.horizontalHeader(), stretch_last=True)
         self.table_label.setBuddy(self.table)
@@ -133,7 +133,7 @@ class SkippedPeopleDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(self.heading)
         layout.addWidget(self.table_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
@@ -235,6 +235,7 @@ class HistoryView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()

@@ -12,6 +12,7 @@ def people_table(model: QAbstractItemModel, accessible_name: str) -> QTableView:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
+    table.setTabKeyNavigation(False)  # arrows move in the list; Tab moves on to the buttons
     rows = table.verticalHeader()
     rows.hide()
     rows.setDefaultSectionSize(table.fontMetrics().height() * 3 // 2)

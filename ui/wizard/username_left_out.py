@@ -119,7 +119,6 @@ def _searchable(model: LeftOutModel, parent: QWidget) -> QSortFilterProxyModel:
 def _people_table(model: QSortFilterProxyModel) -> QTableView:
     table = people_table(model, "People who would be left out")
     table.setSortingEnabled(True)
-    table.setTabKeyNavigation(False)  # arrows move in the list; Tab moves on to the buttons
     table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # Infinite Campus's order until asked
     titles_fit(table.horizontalHeader())  # room for the sort arrows too
     return table
