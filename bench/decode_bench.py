@@ -1,0 +1,107 @@
+"""How fast a page of users becomes records, by JSON decoder (issue #15: "measure it against
+orjson and the standard library before choosing").
+
+Run: ``.venv/bin/python bench/decode_bench.py [--users 5000] [--repeat 7]``
+(orjson and msgspec are imported when installed; ``pip install orjson msgspec``).
+
+One real page of /users from the demo server (OneRoster 1.2, every field the demo sends), then,
+best of ``--repeat`` runs each:
+
+- **decode**: the body into Python objects (dicts and lists) and nothing more;
+- **decode + parse**: the same, then every record through ``parse_user``, as a sync does.
+
+Figures are per 1,000 users and as a ratio to the standard library's ``json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def one_page(users: int) -> bytes:
+    from app.demo.district import DemoDistrict
+    from app.demo.server import DemoServer
+
+    with DemoServer(DemoDistrict(users=users, seed=1), port=0) as server:
+        token = requests.post(
+            server.token_url,
+            data={"grant_type": "client_credentials"},
+            auth=(server.client_id, server.client_secret),
+            timeout=60,
+        ).json()["access_token"]
+        reply = requests.get(
+            f"{server.base_url}/users",
+            params={"limit": users, "offset": 0},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        )
+        reply.raise_for_status()
+        return reply.content
+
+
+def decoders() -> dict[str, Callable[[bytes], Any]]:
+    found: dict[str, Callable[[bytes], Any]] = {"json": json.loads}
+    for name, attribute in (("orjson", "loads"), ("msgspec.json", "decode")):
+        try:
+            found[name] = getattr(importlib.import_module(name), attribute)
+        except ImportError:
+            print(f"({name} is not installed: skipped)")
+    return found
+
+
+def best_seconds(work: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=7)
+    options = parser.parse_args()
+
+    from app.oneroster.records import parse_user
+
+    body = one_page(options.users)
+    count = len(json.loads(body)["users"])
+    print(f"one page: {count:,} users, {len(body) / 1e6:.1f} MB\n")
+
+    rows: list[tuple[str, float, float]] = []
+    for name, decode in decoders().items():
+        decoded = best_seconds(lambda decode=decode: decode(body), options.repeat)
+
+        def decode_and_parse(decode: Callable[[bytes], Any] = decode) -> object:
+            return [parse_user(raw) for raw in decode(body)["users"]]
+
+        parsed = best_seconds(decode_and_parse, options.repeat)
+        rows.append((name, decoded, parsed))
+
+    base_decode, base_parse = rows[0][1], rows[0][2]
+    per_thousand = 1000 / count * 1000  # seconds -> milliseconds per 1,000 users
+    print(f"{'decoder':<14}{'decode':>18}{'decode + parse':>24}")
+    for name, decoded, parsed in rows:
+        print(
+            f"{name:<14}{decoded * per_thousand:>8.2f} ms ({decoded / base_decode:4.2f}x)"
+            f"{parsed * per_thousand:>13.2f} ms ({parsed / base_parse:4.2f}x)"
+        )
+    print("\nper 1,000 users; ratios against json (lower is faster)")
+
+
+if __name__ == "__main__":
+    main()
