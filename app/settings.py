@@ -62,7 +62,9 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     #: Empty means the SQLite file in the profile folder.
     database_url: str = ""
-    page_size: int = 1000
+    #: Records asked for per page. Infinite Campus serves pages far larger than 1,000 (5,000 is
+    #: what integrators use); a provider that caps pages lower silently is followed page by page.
+    page_size: int = 5000
     #: Page requests in flight at once during a download (1 to 5); 1 asks for one page at a time.
     page_concurrency: int = 1
     #: A PEM file of extra trusted certificates (a TLS-inspecting proxy's), beside the

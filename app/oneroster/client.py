@@ -147,7 +147,7 @@ class OneRosterClient(ClosedOnExit):
         *,
         cancel: threading.Event | None = None,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing it is safe
-        page_size: int = 1000,
+        page_size: int = 5000,
         page_concurrency: int = 1,
         timeout: tuple[float, float] = (10.0, 60.0),
         verify: bool | str = True,
