@@ -34,6 +34,11 @@ class Faults:
     token_auth: str = "either"
     #: Seconds every API request waits before answering (a slow or distant provider).
     latency: float = 0.0
+    #: Seconds a page of records takes the server per record in it (a real SIS reads each
+    #: person from its own database): with ``latency``, a real district's server.
+    seconds_per_record: float = 0.0
+    #: JSON bodies are gzip-compressed for a request that accepts it, as production servers do.
+    gzip: bool = False
     # What independent OneRoster 1.1 servers do differently from the spec.
     #: The Token URL is {Base URL}/token (with no ?appName=).
     token_under_base: bool = False
@@ -88,7 +93,9 @@ def _checked_fault(name: str, value: object) -> object:
         return str(value)  # seconds given as a number
     if name == "token_auth" and value not in _TOKEN_AUTH_STYLES:
         raise ValueError(f"token_auth must be one of {', '.join(_TOKEN_AUTH_STYLES)}")
-    if name == "latency" and type(value) in (int, float) and value >= 0:
+    if str(kind) == "float":  # seconds
+        if type(value) not in (int, float) or value < 0:
+            raise ValueError(f"{name} must be a number of seconds, 0 or more")
         return float(value)
     wanted = {"int": int, "int | None": int, "str": str, "bool": bool}[str(kind)]
     if type(value) is not wanted:  # exact: a bool is not an int here

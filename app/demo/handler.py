@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import socket
@@ -105,6 +106,10 @@ class Handler(BaseHTTPRequestHandler):
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if self._compressing(content_type, body):
+            body = gzip.compress(body, compresslevel=5)
+            self.send_header("Content-Encoding", "gzip")
+            self.demo.count_compressed_reply()
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -115,6 +120,10 @@ class Handler(BaseHTTPRequestHandler):
             body = body[: len(body) // 2]
         self.end_headers()
         self.wfile.write(body)
+
+    def _compressing(self, content_type: str, body: bytes) -> bool:
+        accepted = self.headers.get("Accept-Encoding", "")
+        return self.demo.faults.gzip and content_type == _JSON and bool(body) and "gzip" in accepted
 
     def _send_json(self, status: int, value: object, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(value).encode(), _JSON, headers)
@@ -295,6 +304,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             rows, total = self._rows(collection, query)
             body = json.dumps({_KEYS[collection]: rows}, ensure_ascii=False).encode()
+        if faults.seconds_per_record:  # the server reading the page's people, one by one
+            time.sleep(faults.seconds_per_record * max(0, min(query.limit, total - query.offset)))
         root = self.demo.base_path if faults.relative_hrefs else self.demo.base_url
         url = f"{root}/{collection}"
         headers = paging_headers(

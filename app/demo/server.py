@@ -125,6 +125,8 @@ class DemoServer:
         self._verifier = SignatureVerifier(client_id, client_secret, self.wall_time)
         self._tokens: dict[str, float] = {}
         self._request_count = 0
+        #: Replies sent gzip-compressed (``Faults.gzip``): that a client asked for it.
+        self.compressed_replies = 0
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -221,6 +223,10 @@ class DemoServer:
         with self._lock:
             self._request_count += 1
             return self._request_count
+
+    def count_compressed_reply(self) -> None:
+        with self._lock:
+            self.compressed_replies += 1
 
     def issue_token(self) -> tuple[str, int]:
         lifetime = self.faults.token_lifetime
