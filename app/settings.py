@@ -55,6 +55,11 @@ class ScheduleSettings:
     mode: SyncMode = "full"
 
 
+#: What every profile saved before issue #15 holds as its page size (nothing let anyone change
+#: it): read as today's default, so an upgraded district asks for the larger pages too.
+OLD_DEFAULT_PAGE_SIZE = 1000
+
+
 @dataclass
 class Settings:
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
@@ -91,8 +96,9 @@ class Settings:
         settings.tray_notice_shown = data.get("tray_notice_shown") is True
         if data.get("username_field") in USERNAME_FIELDS:
             settings.username_field = data["username_field"]
-        if isinstance(data.get("page_size"), int) and data["page_size"] > 0:
-            settings.page_size = data["page_size"]
+        page_size = data.get("page_size")
+        if type(page_size) is int and page_size > 0 and page_size != OLD_DEFAULT_PAGE_SIZE:
+            settings.page_size = page_size
         if _is_concurrency(data.get("page_concurrency")):
             settings.page_concurrency = data["page_concurrency"]
         if isinstance(data.get("ca_file"), str):

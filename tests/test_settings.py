@@ -100,3 +100,17 @@ def test_sync_concurrency_outside_one_to_five_is_refused(
         f"argument --concurrency: '{value}' is not a number from 1 to 5 (Infinite Campus allows "
         "at most 5 requests at once)"
     ) in capsys.readouterr().err
+
+
+def test_a_profile_saved_with_the_old_page_size_asks_for_larger_pages():
+    assert Settings.from_json({"page_size": 1000}).page_size == Settings().page_size == 5000
+
+
+@pytest.mark.parametrize("value", [20, 250, 10_000])
+def test_a_page_size_set_by_hand_is_kept(value: int):
+    assert Settings.from_json({"page_size": value}).page_size == value
+
+
+@pytest.mark.parametrize("value", [0, -5, True, "5000", 2.5, None])
+def test_a_page_size_that_is_not_a_count_keeps_the_default(value: object):
+    assert Settings.from_json({"page_size": value}).page_size == 5000
