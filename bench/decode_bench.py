@@ -33,14 +33,10 @@ sys.path.insert(0, str(ROOT))
 def one_page(users: int) -> bytes:
     from app.demo.district import DemoDistrict
     from app.demo.server import DemoServer
+    from tests.support.tokens import get_token
 
     with DemoServer(DemoDistrict(users=users, seed=1), port=0) as server:
-        token = requests.post(
-            server.token_url,
-            data={"grant_type": "client_credentials"},
-            auth=(server.client_id, server.client_secret),
-            timeout=60,
-        ).json()["access_token"]
+        token = get_token(server)
         reply = requests.get(
             f"{server.base_url}/users",
             params={"limit": users, "offset": 0},

@@ -14,6 +14,7 @@ import requests
 
 from app.demo.district import DemoDistrict
 from app.demo.server import DemoServer, Faults
+from tests.support.tokens import get_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -141,13 +142,7 @@ def test_admin_changes_users(server: DemoServer, api: requests.Session) -> None:
 def test_stop_closes_kept_alive_connections() -> None:
     api = requests.Session()
     with DemoServer(DemoDistrict(50)) as server:
-        token = requests.post(
-            server.token_url,
-            data={"grant_type": "client_credentials"},
-            auth=(server.client_id, server.client_secret),
-            timeout=5,
-        ).json()["access_token"]
-        api.headers["Authorization"] = f"Bearer {token}"
+        api.headers["Authorization"] = f"Bearer {get_token(server)}"
         assert users(api, server).status_code == 200
     with pytest.raises(requests.ConnectionError):
         users(api, server)
@@ -193,12 +188,7 @@ def test_a_restarted_server_keeps_its_urls_and_tokens() -> None:
     server = DemoServer(DemoDistrict(50)).start()
     try:
         before = (server.token_url, server.base_url)
-        token = requests.post(
-            server.token_url,
-            data={"grant_type": "client_credentials"},
-            auth=(server.client_id, server.client_secret),
-            timeout=5,
-        ).json()["access_token"]
+        token = get_token(server)
         server.stop()
         with pytest.raises(requests.ConnectionError):
             requests.get(server.base_url + "/users", timeout=5)

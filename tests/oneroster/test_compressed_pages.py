@@ -9,6 +9,7 @@ import requests
 
 from app.demo.server import DemoServer, Faults
 from app.oneroster.client import OneRosterClient
+from tests.support.tokens import get_token
 
 Connect = Callable[..., OneRosterClient]
 
@@ -28,13 +29,7 @@ def test_the_demo_compresses_only_for_a_client_that_accepts_it(
     serve: Callable[..., DemoServer],
 ) -> None:
     server = serve(faults=Faults(gzip=True))
-    token = requests.post(
-        server.token_url,
-        data={"grant_type": "client_credentials"},
-        auth=(server.client_id, server.client_secret),
-        timeout=30,
-    ).json()["access_token"]
-    url, auth = f"{server.base_url}/users", {"Authorization": f"Bearer {token}"}
+    url, auth = f"{server.base_url}/users", {"Authorization": f"Bearer {get_token(server)}"}
     accepted = requests.get(url, headers={**auth, "Accept-Encoding": "gzip"}, timeout=30)
     refused = requests.get(url, headers={**auth, "Accept-Encoding": "identity"}, timeout=30)
     assert accepted.headers["Content-Encoding"] == "gzip"
