@@ -198,8 +198,8 @@ def _token_from(payload: Any, now: float) -> Token | None:
     return Token(value.strip(), now + lifetime - early)
 
 
-def is_token_answer(payload: Any) -> bool:
-    return _token_from(payload, 0.0) is not None
+def is_token_answer(reply: Reply) -> bool:
+    return _token_from(reply.json(), 0.0) is not None
 
 
 def read_token_reply(reply: Reply, *, scope: str | None, now: float) -> Token | TokenRefusal:

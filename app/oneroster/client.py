@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import msgspec
 import requests
 from requests.auth import AuthBase
 
@@ -23,7 +24,14 @@ from app.oneroster.auth import Credentials, TokenSource
 from app.oneroster.closing import ClosedOnExit
 from app.oneroster.oauth1 import ConsumerCredentials, OAuth1Signer
 from app.oneroster.provider_reply import provider_message
-from app.oneroster.records import InvalidRecord, School, User, parse_school, parse_user
+from app.oneroster.records import (
+    InvalidRecord,
+    RawUser,
+    School,
+    User,
+    parse_school,
+    parse_user,
+)
 from app.oneroster.request_auth import RequestAuth
 from app.oneroster.transport import (
     PROVIDER,
@@ -31,6 +39,7 @@ from app.oneroster.transport import (
     RetryPolicy,
     Transport,
     check_verify,
+    decode_json,
     outage_error,
 )
 from app.oneroster.urls import (
@@ -83,13 +92,14 @@ class Page(Generic[T]):
 @dataclass(frozen=True)
 class _Collection(Generic[R]):
     path: str
-    envelopes: tuple[str, ...]
+    #: The records of a page's body; None when it is JSON but not such a page, ValueError
+    #: when it is not JSON.
+    decode: Callable[[bytes], list[Any] | None]
     parse: Callable[[object], R]
     what: str  # "schools", "users": for messages
 
-
-_SCHOOLS = _Collection("/schools", ("orgs", "schools"), parse_school, "schools")
-_USERS = _Collection("/users", ("users",), parse_user, "users")
+    def records_in(self, reply: Reply) -> list[Any] | None:
+        return reply.decoded(self.decode)
 
 
 def _records_in(payload: Any, envelopes: tuple[str, ...]) -> list[Any] | None:
@@ -100,6 +110,31 @@ def _records_in(payload: Any, envelopes: tuple[str, ...]) -> list[Any] | None:
         if isinstance(records, list):
             return records
     return None
+
+
+class _UsersPage(msgspec.Struct, gc=False):
+    users: list[RawUser]
+
+
+_decode_users_page = msgspec.json.Decoder(_UsersPage).decode
+
+
+def _decode_users(body: bytes) -> list[Any] | None:
+    """The users of a page, decoded straight into :class:`RawUser` records; a page msgspec
+    cannot type that way (a record that is not an object, JSON only the standard library
+    reads) is decoded as plain JSON, so its bad records are refused one by one, by name."""
+    try:
+        return _decode_users_page(body).users
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return _records_in(decode_json(body), ("users",))
+
+
+def _decode_schools(body: bytes) -> list[Any] | None:
+    return _records_in(decode_json(body), ("orgs", "schools"))
+
+
+_SCHOOLS = _Collection("/schools", _decode_schools, parse_school, "schools")
+_USERS = _Collection("/users", _decode_users, parse_user, "users")
 
 
 def _total_count(reply: Reply) -> int | None:
@@ -464,7 +499,7 @@ class OneRosterClient(ClosedOnExit):
             reply = self._send(collection, url, params, transport, sent)
         if not 200 <= reply.status < 300:
             raise self._error_for(collection, reply)
-        records = _records_in(reply.json(), collection.envelopes)
+        records = collection.records_in(reply)
         assert records is not None  # the transport accepted the body
         self._data_seen = True
         return reply, records
@@ -483,7 +518,7 @@ class OneRosterClient(ClosedOnExit):
             params=params,
             headers={"Accept": "application/json"},
             auth=auth,
-            accept=lambda payload: _records_in(payload, collection.envelopes) is not None,
+            accept=lambda reply: collection.records_in(reply) is not None,
             bad_body_error=self._bad_body_error,
         )
 

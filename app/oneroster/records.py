@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+import msgspec
+
 #: What a record tells about its person: everything (``whole``), or, in a OneRoster CSV delta
 #: package, only the users.csv fields (``fields``: no roles.csv rows came with them) or only
 #: the roles (``roles``: roles.csv rows without a users.csv row). The directory keeps the rest.
@@ -123,10 +125,18 @@ def _required_id(raw: dict[str, Any]) -> str:
 
 def _what_names(raw: dict[str, Any]) -> str:
     """The name and email (or other id) a record carries: "Jane Doe, jane@x.org"."""
-    given, family = clean_text(raw.get("givenName")), clean_text(raw.get("familyName"))
-    name = clean_text(raw.get("name")) or " ".join(filter(None, (given, family)))
-    ids = (clean_text(raw.get(key)) for key in ("email", "username", "identifier"))
-    return ", ".join(filter(None, (name, next(filter(None, ids), None))))
+    return _names(
+        raw.get("name"),
+        raw.get("givenName"),
+        raw.get("familyName"),
+        (raw.get("email"), raw.get("username"), raw.get("identifier")),
+    )
+
+
+def _names(name: object, given: object, family: object, ids: tuple[object, ...]) -> str:
+    full = clean_text(name) or " ".join(filter(None, (clean_text(given), clean_text(family))))
+    first_id = next(filter(None, map(clean_text, ids)), None)
+    return ", ".join(filter(None, (full, first_id)))
 
 
 def _enabled(value: object) -> bool:
@@ -165,28 +175,58 @@ def _roles_v1p1(role: object, orgs: object) -> list[RoleAssignment]:
     return [RoleAssignment(role_name, org) for org in map(_org_id, orgs) if org is not None]
 
 
+class RawUser(msgspec.Struct, gc=False):
+    """A user record as the provider sent it: only the fields the app reads, of any type.
+
+    msgspec decodes a page of these straight from the body, skipping every other field, so no
+    dictionary is built per user; :func:`parse_user` then judges each value.
+    """
+
+    sourcedId: Any = None
+    status: Any = None
+    enabledUser: Any = None
+    givenName: Any = None
+    familyName: Any = None
+    email: Any = None
+    username: Any = None
+    identifier: Any = None
+    userMasterIdentifier: Any = None
+    roles: Any = None
+    role: Any = None
+    orgs: Any = None
+    dateLastModified: Any = None
+    metadata: Any = None
+
+
 def parse_user(raw: object) -> User:
-    if not isinstance(raw, dict):
+    """A user from a :class:`RawUser` or from a JSON object (a dict), by the same rules."""
+    if isinstance(raw, dict):
+        raw = msgspec.convert(raw, RawUser)
+    elif not isinstance(raw, RawUser):
         raise InvalidRecord("the record is not an object")
-    sourced_id = _required_id(raw)
-    raw_roles = raw.get("roles")
-    if isinstance(raw_roles, list):
-        roles = _roles_v1p2(raw_roles)
+    sourced_id = clean_text(raw.sourcedId)
+    if sourced_id is None:
+        carries = _names(
+            None, raw.givenName, raw.familyName, (raw.email, raw.username, raw.identifier)
+        )
+        raise InvalidRecord("the record has no sourcedId", carries=carries)
+    if isinstance(raw.roles, list):
+        roles = _roles_v1p2(raw.roles)
     else:
-        roles = _roles_v1p1(raw.get("role"), raw.get("orgs"))
+        roles = _roles_v1p1(raw.role, raw.orgs)
     return User(
         sourced_id=sourced_id,
-        status=clean_text(raw.get("status")) or "active",
-        enabled=_enabled(raw.get("enabledUser")),
-        given_name=clean_text(raw.get("givenName")) or "",
-        family_name=clean_text(raw.get("familyName")) or "",
-        email=clean_text(raw.get("email")),
-        username=clean_text(raw.get("username")),
-        identifier=clean_text(raw.get("identifier")),
-        user_master_identifier=clean_text(raw.get("userMasterIdentifier")),
+        status=clean_text(raw.status) or "active",
+        enabled=_enabled(raw.enabledUser),
+        given_name=clean_text(raw.givenName) or "",
+        family_name=clean_text(raw.familyName) or "",
+        email=clean_text(raw.email),
+        username=clean_text(raw.username),
+        identifier=clean_text(raw.identifier),
+        user_master_identifier=clean_text(raw.userMasterIdentifier),
         roles=tuple(roles),
-        date_last_modified=clean_text(raw.get("dateLastModified")),
-        legacy_id=legacy_id(raw),
+        date_last_modified=clean_text(raw.dateLastModified),
+        legacy_id=_legacy_id(raw.metadata),
     )
 
 
@@ -197,12 +237,12 @@ def parse_school(raw: object) -> School:
     name = clean_text(raw.get("name"))
     if name is None:
         raise InvalidRecord("the school has no name", sourced_id)
-    return School(sourced_id, name, clean_text(raw.get("status")) or "active", legacy_id(raw))
+    status = clean_text(raw.get("status")) or "active"
+    return School(sourced_id, name, status, _legacy_id(raw.get("metadata")))
 
 
-def legacy_id(raw: dict[str, Any]) -> str | None:
+def _legacy_id(metadata: object) -> str | None:
     """``metadata.ic.legacysourceId``: a key "ic.legacysourceId", or "legacysourceId" in "ic"."""
-    metadata = raw.get("metadata")
     if not isinstance(metadata, dict):
         return None
     nested = metadata.get("ic")

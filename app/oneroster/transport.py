@@ -111,8 +111,11 @@ class Reply:
     headers: Mapping[str, str]
     links: Mapping[str, Mapping[str, str]]
     body: bytes = field(repr=False)
-    #: The body once parsed: checking a page and reading it must not parse a megabyte twice.
-    _parsed: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
+    #: The body once decoded, by decoder: checking a page and reading it must not decode a
+    #: megabyte twice.
+    _decoded: dict[Callable[[bytes], Any], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def content_type(self) -> str:
@@ -120,9 +123,13 @@ class Reply:
 
     def json(self) -> Any:
         """The body as JSON (parsed once); raises ValueError when it is not."""
-        if not self._parsed:
-            self._parsed.append(decode_json(self.body))
-        return self._parsed[0]
+        return self.decoded(decode_json)
+
+    def decoded(self, decode: Callable[[bytes], Any]) -> Any:
+        """The body through ``decode``, run once per decoder; its ValueError when it fails."""
+        if decode not in self._decoded:
+            self._decoded[decode] = decode(self.body)
+        return self._decoded[decode]
 
     def looks_like_html(self) -> bool:
         return "html" in self.content_type or self.body.lstrip()[:1] == b"<"
@@ -257,12 +264,13 @@ class Transport:
         data: Mapping[str, str] | None = None,
         auth: requests.auth.AuthBase | None = None,
         allow_redirects: bool = True,
-        accept: Callable[[Any], bool] | None = None,
+        accept: Callable[[Reply], bool] | None = None,
         bad_body_error: Callable[[str], RosterSyncError] | None = None,
     ) -> Reply:
         """The first answer that is not worth retrying.
 
-        With ``accept``, a 2xx answer must be JSON that ``accept`` approves, else it is retried;
+        With ``accept``, a 2xx answer must be one ``accept`` approves (a ValueError from it is a
+        no), else it is retried;
         ``bad_body_error(reason)`` makes the error raised when it never is.
         """
         failures = 0
@@ -397,7 +405,7 @@ class Transport:
     def _judge(
         self,
         reply: Reply,
-        accept: Callable[[Any], bool] | None,
+        accept: Callable[[Reply], bool] | None,
         bad_body_error: Callable[[str], RosterSyncError] | None,
     ) -> None:
         """Raise a Failure for answers worth retrying (or not worth anything)."""
@@ -410,7 +418,7 @@ class Transport:
         if accept is None or not 200 <= reply.status < 300:
             return
         try:
-            ok = accept(reply.json())
+            ok = accept(reply)
         except ValueError:
             ok = False
         if not ok:

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.oneroster.client import _SCHOOLS, _USERS, OneRosterClient
+from app.oneroster.client import _SCHOOLS, _USERS, OneRosterClient, _decode_users
 from app.oneroster.records import (
     InvalidRecord,
     RoleAssignment,
@@ -120,6 +120,26 @@ def test_a_page_of_junk_is_split_into_records_and_invalid_ones(raw: list[Any]) -
         assert len(page.records) + len(page.invalid) == len(raw)
         assert page.offset == 40
         assert all(problem.reason for problem in page.invalid)
+
+
+def _outcome(raw: object) -> User | tuple[str, str | None, str]:
+    try:
+        return parse_user(raw)
+    except InvalidRecord as problem:
+        return problem.reason, problem.sourced_id, problem.carries
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(raw_users(), raw_users(), json_values), max_size=6))
+def test_a_users_page_decoded_straight_to_records_reads_as_plain_json_does(
+    raw: list[Any],
+) -> None:
+    # The fast path (typed decoding) must say what the careful one (a dict per record) says.
+    body = json.dumps({"users": raw, "extra": raw}).encode()
+    fast = _decode_users(body)
+    assert fast is not None
+    careful = json.loads(body)["users"]
+    assert [_outcome(r) for r in fast] == [_outcome(r) for r in careful]
 
 
 @settings(max_examples=50, deadline=None)
