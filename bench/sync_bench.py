@@ -34,19 +34,22 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Final
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-TARGETS = {
-    "full 100000": "at most 1.5 x floor",
-    "full 1000000": "at most 2 x floor, under 180 s, under 150 MB (issue #15; #6 asked 400 MB)",
-    "unchanged 100000": "at most 1.2 x floor",
-    "delta 1%": "under 10% of the full sync",
-    "latency": "concurrency 5 at least 3 x faster than serial, at 50 ms",
-}
+from app.settings import Settings  # noqa: E402 - needs ROOT on the path
+
+#: Issue #15's bars (#6 asked for 400 MB at 1,000,000; #15 for 150 MB, since the design streams).
+#: Judged at the sizes the issue names; other sizes are measured only.
+FULL_X_FLOOR: Final = {100_000: 1.5, 1_000_000: 2.0}
+UNCHANGED_X_FLOOR: Final = 1.2
+DELTA_SHARE_OF_FULL: Final = 0.10
+PEAK_MB_AT_MILLION: Final = 150
+CONCURRENCY_SPEED_UP: Final = 3.0  # concurrency 5 against serial, at 50 ms latency
 
 
 # --- the demo server, in its own process ---------------------------------------------------
@@ -110,17 +113,14 @@ def floor_seconds(values: dict, page_size: int) -> float:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     started = time.perf_counter()
-    offset, total = 0, 1
-    while offset < total:
-        response = session.get(
-            f"{values['base_url']}/users",
-            params={"limit": page_size, "offset": offset},
-            timeout=60,
-        )
+    # Follow the server's rel="next" links: a server capping pages silently (the demo does,
+    # at 1,000) would otherwise have most of the district skipped by a stride of page_size.
+    url: str | None = f"{values['base_url']}/users?limit={page_size}&offset=0"
+    while url:
+        response = session.get(url, timeout=60)
         response.raise_for_status()
         _ = response.content
-        total = int(response.headers["X-Total-Count"])
-        offset += page_size
+        url = response.links.get("next", {}).get("url")
     return time.perf_counter() - started
 
 
@@ -163,7 +163,7 @@ def set_up_profile(home: Path, values: dict) -> None:
         context.close()
 
 
-def run_worker(mode: str, concurrency: int) -> None:
+def run_worker(mode: str, page_size: int, concurrency: int) -> None:
     """In the worker process: one sync of the profile in ROSTERSYNC_HOME (or, for "pages",
     only fetching and parsing its users); prints its figures."""
     from app.context import AppContext
@@ -171,6 +171,7 @@ def run_worker(mode: str, concurrency: int) -> None:
     from app.sync.engine import SyncRequest
 
     context = AppContext(Profile.default())
+    context.settings.page_size = page_size
     context.settings.page_concurrency = concurrency
     started = time.perf_counter()
     if mode == "pages":
@@ -194,8 +195,13 @@ class Measured:
     timings: dict[str, float]
 
 
-def measure_sync(home: Path, values: dict, mode: str, concurrency: int = 1) -> Measured:
-    command = [sys.executable, __file__, "--worker", mode, "--concurrency", str(concurrency)]
+def measure_sync(
+    home: Path, values: dict, mode: str, page_size: int, concurrency: int = 1
+) -> Measured:
+    command = [
+        *(sys.executable, __file__, "--worker", mode),
+        *("--page-size", str(page_size), "--concurrency", str(concurrency)),
+    ]
     process = subprocess.Popen(
         command, env=_worker_environment(home, values), stdout=subprocess.PIPE, text=True
     )
@@ -223,21 +229,31 @@ def row(case: str, seconds: float, floor: float, peak: str = "", note: str = "")
     return f"| {case} | {seconds:.2f} s | {seconds / floor:.2f} | {peak} | {note} |"
 
 
-def bench_size(users: int, page_size: int, scratch: Path) -> list[str]:
+def verdict(target: str, measured: str, met: bool) -> str:
+    return f"- {'met' if met else 'NOT MET'}: {target} (measured {measured})"
+
+
+@dataclass
+class Findings:
+    rows: list[str]
+    verdicts: list[str]
+
+
+def bench_size(users: int, page_size: int, scratch: Path) -> Findings:
     demo = DemoProcess(users)
     try:
         floor = floor_seconds(demo.values, page_size)
         home = scratch / f"district-{users}"
         set_up_profile(home, demo.values)
-        pages = measure_sync(home, demo.values, "pages")
-        full = measure_sync(home, demo.values, "full")
-        unchanged = measure_sync(home, demo.values, "full")
+        pages = measure_sync(home, demo.values, "pages", page_size)
+        full = measure_sync(home, demo.values, "full", page_size)
+        unchanged = measure_sync(home, demo.values, "full", page_size)
         demo.tell("change", 0.01)
-        delta = measure_sync(home, demo.values, "delta")
+        delta = measure_sync(home, demo.values, "delta", page_size)
     finally:
         demo.stop()
     name = f"{users:,} users"
-    return [
+    rows = [
         row(f"{name}: floor", floor, floor),
         row(f"{name}: fetching and parsing only", pages.seconds, floor),
         row(f"{name}: full sync", full.seconds, floor, f"{full.peak_mb:.0f} MB", full.summary),
@@ -259,19 +275,55 @@ def bench_size(users: int, page_size: int, scratch: Path) -> list[str]:
             f"{delta.seconds / full.seconds:.1%} of the full sync; {delta.summary}",
         ),
     ]
+    full_bar = FULL_X_FLOOR.get(users)
+    if full_bar is None:
+        return Findings(rows, [])
+    full_x, unchanged_x = full.seconds / floor, unchanged.seconds / floor
+    share = delta.seconds / full.seconds
+    verdicts = [
+        verdict(
+            f"{name}: full sync at most {full_bar} x floor", f"{full_x:.2f}", full_x <= full_bar
+        ),
+        verdict(
+            f"{name}: unchanged re-sync at most {UNCHANGED_X_FLOOR} x floor",
+            f"{unchanged_x:.2f}",
+            unchanged_x <= UNCHANGED_X_FLOOR,
+        ),
+        verdict(
+            f"{name}: delta after 1% changed under {DELTA_SHARE_OF_FULL:.0%} of the full sync",
+            f"{share:.1%}",
+            share < DELTA_SHARE_OF_FULL,
+        ),
+    ]
+    if users == 1_000_000:
+        peak = max(full.peak_mb, unchanged.peak_mb, delta.peak_mb)
+        verdicts.append(
+            verdict(
+                f"{name}: peak memory at most {PEAK_MB_AT_MILLION} MB",
+                f"{peak:.0f} MB",
+                peak <= PEAK_MB_AT_MILLION,
+            )
+        )
+    return Findings(rows, verdicts)
 
 
 #: Servers farther away than loopback: what each adds to every request and page.
 PROFILES = {
     "50 ms latency": {"latency": 0.05},
     # A real district's server: 100 ms away, 0.2 ms to read each person it sends, gzip.
-    "a real district's server": {"latency": 0.1, "seconds_per_record": 0.0002, "gzip": True},
+    # Infinite Campus serves pages of 5,000; the demo otherwise caps them at 1,000.
+    "a real district's server": {
+        "latency": 0.1,
+        "seconds_per_record": 0.0002,
+        "gzip": True,
+        "page_size_cap": 5000,
+    },
 }
 
 
 def bench_profile(
     profile: str, users: int, page_size: int, concurrency: int, scratch: Path
-) -> list[str]:
+) -> Findings:
     demo = DemoProcess(users)
     try:
         demo.tell("faults", PROFILES[profile])
@@ -279,12 +331,13 @@ def bench_profile(
         serial_home, parallel_home = scratch / f"{profile}-serial", scratch / f"{profile}-parallel"
         set_up_profile(serial_home, demo.values)
         set_up_profile(parallel_home, demo.values)
-        serial = measure_sync(serial_home, demo.values, "full")
-        parallel = measure_sync(parallel_home, demo.values, "full", concurrency)
+        serial = measure_sync(serial_home, demo.values, "full", page_size)
+        parallel = measure_sync(parallel_home, demo.values, "full", page_size, concurrency)
     finally:
         demo.stop()
     name = f"{users:,} users, {profile}"
-    return [
+    speed_up = serial.seconds / parallel.seconds
+    rows = [
         row(f"{name}: floor (serial)", floor, floor),
         row(f"{name}: full sync, serial", serial.seconds, floor, f"{serial.peak_mb:.0f} MB"),
         row(
@@ -292,9 +345,19 @@ def bench_profile(
             parallel.seconds,
             floor,
             f"{parallel.peak_mb:.0f} MB",
-            f"{serial.seconds / parallel.seconds:.1f} x faster than serial",
+            f"{speed_up:.1f} x faster than serial",
         ),
     ]
+    verdicts = []
+    if profile == "50 ms latency":
+        verdicts.append(
+            verdict(
+                f"{name}: concurrency {concurrency} at least {CONCURRENCY_SPEED_UP} x serial",
+                f"{speed_up:.1f} x",
+                speed_up >= CONCURRENCY_SPEED_UP,
+            )
+        )
+    return Findings(rows, verdicts)
 
 
 def main() -> int:
@@ -302,25 +365,42 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--latency-size", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=5)
-    parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument(
+        "--page-size",
+        type=int,
+        default=Settings().page_size,
+        help="records asked for per page, by the floor and the syncs (default: the app's)",
+    )
     parser.add_argument("--worker", choices=("full", "delta", "pages"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        run_worker(args.worker, args.concurrency)
+        run_worker(args.worker, args.page_size, args.concurrency)
         return 0
 
-    lines = ["| case | time | x floor | peak memory | notes |", "|---|---|---|---|---|"]
+    found = Findings(
+        ["| case | time | x floor | peak memory | notes |", "|---|---|---|---|---|"], []
+    )
+
+    def take(more: Findings) -> None:
+        print("\n".join(more.rows), flush=True)
+        found.rows += more.rows
+        found.verdicts += more.verdicts
+
     with tempfile.TemporaryDirectory(prefix="rostersync-sync-bench-") as scratch:
         for users in (int(size) for size in args.sizes.split(",") if size):
-            lines += bench_size(users, args.page_size, Path(scratch))
-            print("\n".join(lines[-6:]), flush=True)
+            take(bench_size(users, args.page_size, Path(scratch)))
         for profile in PROFILES if args.latency_size else ():
-            lines += bench_profile(
-                profile, args.latency_size, args.page_size, args.concurrency, Path(scratch)
+            take(
+                bench_profile(
+                    profile, args.latency_size, args.page_size, args.concurrency, Path(scratch)
+                )
             )
-            print("\n".join(lines[-3:]), flush=True)
-    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs; targets: {TARGETS}\n")
-    print("\n".join(lines))
+    print(
+        f"\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs, pages of {args.page_size:,}\n"
+    )
+    print("\n".join(found.rows))
+    print("\nTargets (issue #15):")
+    print("\n".join(found.verdicts))
     return 0
 
 
