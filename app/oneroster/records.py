@@ -25,6 +25,15 @@ USERNAME_FIELDS: Final[tuple[UsernameField, ...]] = (
     "userMasterIdentifier",
 )
 
+#: The :class:`User` attribute holding each username candidate field.
+FIELD_ATTRIBUTES: Final[dict[UsernameField, str]] = {
+    "email": "email",
+    "username": "username",
+    "identifier": "identifier",
+    "sourcedId": "sourced_id",
+    "userMasterIdentifier": "user_master_identifier",
+}
+
 STAFF_ROLES: Final = frozenset(
     {
         "teacher",
@@ -94,14 +103,7 @@ class User:
 
     def field(self, name: UsernameField) -> str | None:
         """The value of a username candidate field, trimmed; None when empty or absent."""
-        value = {
-            "email": self.email,
-            "username": self.username,
-            "identifier": self.identifier,
-            "sourcedId": self.sourced_id,
-            "userMasterIdentifier": self.user_master_identifier,
-        }[name]
-        return clean_text(value)
+        return clean_text(getattr(self, FIELD_ATTRIBUTES[name]))
 
     @property
     def synced_roles(self) -> tuple[RoleAssignment, ...]:
