@@ -18,7 +18,7 @@ takes the same small memory for a thousand users as for a million.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.history import RunCounts
@@ -247,14 +248,13 @@ class Placement:
             _u.active.is_(true()),
             exists().where(_any_record, _s.decision == literal_column("'duplicate'")),
         )
+        # Usually nobody: then the sync's usernames need not be read at all.
+        held_keys = {username.casefold() for username in self.connection.scalars(held)}
+        if not held_keys:
+            return False
         known = set(self.connection.scalars(select(shared_usernames.c.username_key)))
-        wanted = set(
-            self.connection.scalars(
-                select(_s.username_key).where(_s.decision.in_(("insert", "update", "unchanged")))
-            )
-        )
-        new = {key for key in map(str.casefold, self.connection.scalars(held)) if key in wanted}
-        new -= known
+        wanted = select(_s.username_key).where(_s.decision.in_(("insert", "update", "unchanged")))
+        new = held_keys.intersection(self._stream(wanted)) - known
         if new:
             self.connection.execute(
                 insert(shared_usernames), [{"username_key": key, "sharers": 2} for key in new]
@@ -267,25 +267,28 @@ class Placement:
         Those are users an incomplete sync (a delta) did not fetch, and users this sync skips
         while leaving their record as it is (no username, a role not synced, an unreadable one).
         """
-        wanted = set(
-            self.connection.scalars(
-                select(_s.username_key).where(_s.outcome == "candidate").distinct()
-            )
-        )
-        if not wanted:
-            return set()
         kept_as_is = exists().where(_any_record, _s.outcome.in_(_KEEPS_THE_RECORD))
         if not self.complete:
             kept_as_is = or_(kept_as_is, not_(exists().where(_any_record)))
         holders = select(_u.username).where(_u.active.is_(true()), kept_as_is)
-        found: set[str] = set()
-        # Case folding differs from SQL's lower() beyond ASCII, so it is done here, streamed.
-        # Streamed: the option goes on the statement, since a connection keeps its options.
-        for username in self.connection.scalars(holders.execution_options(yield_per=5000)):
-            key = username.casefold()
-            if key in wanted:
-                found.add(key)
-        return found
+        candidates = select(_s.username_key).where(_s.outcome == "candidate").distinct()
+
+        def held() -> Iterator[str]:
+            # Case folding differs from SQL's lower() beyond ASCII, so it is done here.
+            return (username.casefold() for username in self._stream(holders))
+
+        def wanted() -> Iterator[str]:
+            return self._stream(candidates)
+
+        # A full sync has few holders (users it skips, their records kept), a delta few
+        # candidates: the smaller side is held in memory, the other streamed past it.
+        small, large = (held, wanted) if self.complete else (wanted, held)
+        keys = set(small())
+        return keys.intersection(large()) if keys else set()
+
+    def _stream(self, statement: Select[tuple[str]]) -> Iterator[str]:
+        # The option goes on the statement, since a connection keeps its options.
+        return iter(self.connection.scalars(statement.execution_options(yield_per=5000)))
 
     def _unseen(self) -> ColumnElement[bool]:
         """Active local users a complete sync did not see at all (nothing, otherwise)."""
