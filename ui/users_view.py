@@ -226,6 +226,13 @@ class UsersView(QWidget):
             self._focus_offer()
 
     @property
+    def answered(self) -> bool:
+        """True when the list shows what the search box and filters ask for."""
+        return not self._search_timer.isActive() and self.model.query == self._query_from_controls(
+            self.model.query
+        )
+
+    @property
     def narrowed(self) -> bool:
         """True when the search, site or role leaves some users of the chosen status out."""
         query = self.model.query
