@@ -1,5 +1,6 @@
 """The Users list: search as you type, filters by site, role and status, sortable columns and
-the count, over ``UsersTableModel`` (a window onto the database, never all of it). A row
+the count, over ``UsersTableModel`` (a window onto the database, never all of it, read off the
+GUI thread so a million users never freeze the window). A row
 opens that person's record and story (``ui/person_panel.py``); a search that shows no one offers
 the people a sync left out whose name matches (``ui/skipped_offer.py``), read on the task runner.
 
@@ -75,8 +76,8 @@ class UsersView(QWidget):
         self._misses = 0
         #: Enter was pressed in a search that showed no one: go to the first left-out person.
         self._go_to_offer = False
-        #: Users per status with no search, site or role: the "of 1,147" in the count.
-        self._totals: dict[ActiveFilter, int] = {}
+        #: Enter was pressed in the search box: go to the first user found, once answered.
+        self._go_to_first = False
 
         self.search = SearchBox(
             "Username, name or email",
@@ -99,7 +100,7 @@ class UsersView(QWidget):
 
         self._fill_filters()
         self.model = UsersTableModel(
-            self.listing, self._query_from_controls(UserQuery()), parent=self
+            self.listing, self.tasks, self._query_from_controls(UserQuery()), parent=self
         )
         self.table = self._build_table()
         self.count_label = QLabel()
@@ -108,7 +109,7 @@ class UsersView(QWidget):
         self.offer.hide()
         self._connect()
         self._lay_out()
-        self._show_count(self.model.total)
+        self._show_reading()
 
     def _connect(self) -> None:
         self._search_timer = QTimer(self)
@@ -120,8 +121,11 @@ class UsersView(QWidget):
         self.site_combo.currentIndexChanged.connect(self._apply_filters)
         self.role_combo.currentIndexChanged.connect(self._apply_filters)
         self.status_combo.currentIndexChanged.connect(self._apply_filters)
+        self.model.loading_started.connect(self._show_reading)
         self.model.count_changed.connect(self._show_count)
         self.model.count_changed.connect(self._offer_skipped)
+        self.model.count_changed.connect(self._go_to_results)
+        self.model.failed.connect(self._show_text)
         self._activation = RowActivation(self.table)
         self._activation.opened.connect(self.open_row)
         self.offer.chosen.connect(self.open_person)
@@ -218,6 +222,14 @@ class UsersView(QWidget):
     def _search_submitted(self) -> None:
         """Enter searches at once and goes to the first user found."""
         self._apply_filters()
+        self._go_to_first = True
+        if not self.model.loading:
+            self._go_to_results()
+
+    def _go_to_results(self) -> None:
+        if not self._go_to_first:
+            return
+        self._go_to_first = False
         if self.model.rowCount() > 0:
             self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.table.selectRow(0)
@@ -228,20 +240,21 @@ class UsersView(QWidget):
     @property
     def answered(self) -> bool:
         """True when the list shows what the search box and filters ask for."""
-        return not self._search_timer.isActive() and self.model.query == self._query_from_controls(
-            self.model.query
-        )
+        if self._search_timer.isActive() or self.model.loading:
+            return False
+        return self.model.query == self._query_from_controls(self.model.query)
 
     @property
     def narrowed(self) -> bool:
         """True when the search, site or role leaves some users of the chosen status out."""
-        query = self.model.query
-        return bool(query.search) or query.site_id is not None or query.role is not None
+        return self.model.query.narrowed
 
     # --- opening a person ----------------------------------------------------------------
 
     def open_row(self, index: QModelIndex) -> None:
-        self.open_person(index.data(USER_ROW_ROLE).sourced_id)
+        user = index.data(USER_ROW_ROLE)
+        if user is not None:  # None while its rows are still being read
+            self.open_person(user.sourced_id)
 
     def open_person(self, sourced_id: str) -> None:
         self.people.open(sourced_id, self)
@@ -286,18 +299,17 @@ class UsersView(QWidget):
 
     # --- the count -----------------------------------------------------------------------
 
-    def _total(self, status: ActiveFilter) -> int:
-        total = self._totals.get(status)
-        if total is None:
-            total = self._totals[status] = self.listing.count(UserQuery(active=status))
-        return total
+    def _show_reading(self) -> None:
+        self._show_text("Reading the users…")
 
     def _show_count(self, shown: int) -> None:
         if self.narrowed:
-            text = f"{shown:,} of {count_of(self._total(self.model.query.active), 'user')} match"
+            text = f"{shown:,} of {count_of(self.model.status_total, 'user')} match"
         else:
-            self._totals[self.model.query.active] = shown
             text = count_of(shown, "user")
+        self._show_text(text)
+
+    def _show_text(self, text: str) -> None:
         self.count_label.setText(text)
         self.count_label.setAccessibleDescription(text)
 
@@ -305,7 +317,6 @@ class UsersView(QWidget):
 
     def refresh(self) -> None:
         """Read the directory again (a sync changed the users; the sites may have changed)."""
-        self._totals.clear()
         self._fill_filters()
         query = self._query_from_controls(self.model.query)
         if query == self.model.query:

@@ -49,6 +49,11 @@ class UserQuery:
     sort: SortColumn = SortColumn.USERNAME
     descending: bool = False
 
+    @property
+    def narrowed(self) -> bool:
+        """True when the search, site or role leaves some users of the chosen status out."""
+        return bool(self.search.strip()) or self.site_id is not None or self.role is not None
+
     def with_(self, **changes: object) -> UserQuery:
         """A copy with some fields changed, e.g. ``query.with_(search="ann")``."""
         return replace(self, **changes)  # type: ignore[arg-type]

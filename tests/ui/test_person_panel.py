@@ -36,6 +36,7 @@ def open_users(qtbot, context: AppContext, tasks: TaskRunner) -> UsersView:
     view = UsersView(context, tasks)
     qtbot.addWidget(view)
     view.show()
+    qtbot.waitUntil(lambda: view.answered, timeout=WAIT_MS)
     return view
 
 
@@ -48,9 +49,10 @@ def guardian_record(district: DemoDistrict) -> dict[str, Any]:
     return next(r for r in page if r["roles"][0]["role"] in ("guardian", "parent", "relative"))
 
 
-def row_of(view: UsersView, sourced_id: str) -> QModelIndex:
+def row_of(qtbot, view: UsersView, sourced_id: str) -> QModelIndex:
     model = view.model
     for row in range(model.rowCount()):
+        qtbot.waitUntil(lambda r=row: model.user_at(r) is not None, timeout=WAIT_MS)
         index = model.index(row, 0)
         if index.data(USER_ROW_ROLE).sourced_id == sourced_id:
             return index
@@ -98,7 +100,7 @@ def test_double_click_opens_the_story_with_the_changed_email(
         qtbot, mapped_state, tasks, district, email="renamed@students.example"
     )
 
-    index = row_of(view, student.sourced_id)
+    index = row_of(qtbot, view, student.sourced_id)
     view.table.scrollTo(index)
     middle = view.table.visualRect(index).center()
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=middle)
@@ -137,6 +139,7 @@ def test_search_enter_then_enter_opens_the_first_user(qtbot, mapped_state, tasks
     view.search.setFocus()
     qtbot.keyClicks(view.search, student.username)
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.table.currentIndex().isValid(), timeout=WAIT_MS)
     assert view.table.currentIndex().data(USER_ROW_ROLE).sourced_id == student.sourced_id
 
     with qtbot.waitSignal(view.people.opened, timeout=WAIT_MS) as opened:

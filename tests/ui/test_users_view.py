@@ -30,11 +30,19 @@ def open_view(qtbot, context: AppContext) -> UsersView:
     view = UsersView(context)
     qtbot.addWidget(view)
     view.show()
+    return settled(qtbot, view)
+
+
+def settled(qtbot, view: UsersView) -> UsersView:
+    """Once the list shows what its controls ask for (it is read off the GUI thread)."""
+    qtbot.waitUntil(lambda: view.answered, timeout=WAIT_MS)
     return view
 
 
-def shown(view: UsersView) -> list[UserRow]:
-    model = view.model
+def shown(qtbot, view: UsersView) -> list[UserRow]:
+    model = settled(qtbot, view).model
+    for row in range(model.rowCount()):
+        qtbot.waitUntil(lambda r=row: model.user_at(r) is not None, timeout=WAIT_MS)
     return [model.index(row, 0).data(USER_ROW_ROLE) for row in range(model.rowCount())]
 
 
@@ -88,7 +96,7 @@ def test_typing_in_search_filters_the_rows_and_updates_the_count(qtbot, mapped_s
     assert view.model.query.search == ""  # debounced: nothing yet while typing
     qtbot.waitUntil(lambda: view.model.query.search == needle, timeout=WAIT_MS)
 
-    assert {u.sourced_id for u in shown(view)} == {u.sourced_id for u in want}
+    assert {u.sourced_id for u in shown(qtbot, view)} == {u.sourced_id for u in want}
     assert 0 < len(want) < total
     assert view.count_label.text() == f"{len(want):,} of {total:,} users match"
 
@@ -107,7 +115,7 @@ def test_enter_searches_at_once_and_goes_to_the_first_user(qtbot, mapped_state):
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
 
     assert view.model.query.search == username
-    assert username in {u.username for u in shown(view)}
+    assert username in {u.username for u in shown(qtbot, view)}
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.table, timeout=WAIT_MS)
     assert view.table.selectionModel().isRowSelected(0)
 
@@ -121,18 +129,18 @@ def test_site_role_and_status_filters(qtbot, mapped_state):
     site = next(u.site for u in users if u.active)
     choose(qtbot, view.site_combo, site)
     at_site = [u for u in users if u.active and u.site == site]
-    assert {u.sourced_id for u in shown(view)} == {u.sourced_id for u in at_site}
+    assert {u.sourced_id for u in shown(qtbot, view)} == {u.sourced_id for u in at_site}
     assert view.count_label.text() == f"{len(at_site):,} of {total:,} users match"
 
     role = next(u.role for u in at_site)
     label = view.role_combo.itemText(view.role_combo.findData(role))
     choose(qtbot, view.role_combo, label)
     both = [u for u in at_site if u.role == role]
-    assert {u.sourced_id for u in shown(view)} == {u.sourced_id for u in both}
+    assert {u.sourced_id for u in shown(qtbot, view)} == {u.sourced_id for u in both}
 
     choose(qtbot, view.site_combo, "All sites")
     choose(qtbot, view.role_combo, "All roles")
-    assert view.model.rowCount() == total
+    assert settled(qtbot, view).model.rowCount() == total
     assert view.count_label.text() == f"{total:,} users"
 
 
@@ -148,11 +156,11 @@ def test_the_status_filter_shows_inactive_users(qtbot, mapped_state: SetupState)
     choose(qtbot, view.status_combo, "Inactive")
     assert view.model.query.active is ActiveFilter.INACTIVE
     inactive = [u for u in users if not u.active]
-    assert {u.sourced_id for u in shown(view)} == {u.sourced_id for u in inactive}
+    assert {u.sourced_id for u in shown(qtbot, view)} == {u.sourced_id for u in inactive}
     assert view.count_label.text() == f"{len(inactive):,} users"
 
     choose(qtbot, view.status_combo, "All")
-    assert view.model.rowCount() == len(users)
+    assert settled(qtbot, view).model.rowCount() == len(users)
     assert view.count_label.text() == f"{len(users):,} users"
 
 
@@ -168,15 +176,16 @@ def test_clicking_a_header_sorts(qtbot, mapped_state: SetupState):
         middle = QPoint(position, header.height() // 2)
         qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=middle)
 
-    assert [u.username.lower() for u in shown(view)] == sorted(u.username.lower() for u in active)
+    usernames = [u.username.lower() for u in shown(qtbot, view)]
+    assert usernames == sorted(u.username.lower() for u in active)
     click(1)  # Name
     assert header.sortIndicatorSection() == 1
-    assert [(u.family_name, u.given_name) for u in shown(view)] == [
+    assert [(u.family_name, u.given_name) for u in shown(qtbot, view)] == [
         (u.family_name, u.given_name) for u in by_name
     ]
     click(1)  # again: descending
     assert view.model.query.descending
-    names = [(u.family_name.lower(), u.given_name.lower()) for u in shown(view)]
+    names = [(u.family_name.lower(), u.given_name.lower()) for u in shown(qtbot, view)]
     assert names == sorted(names, reverse=True)
 
 
@@ -197,7 +206,7 @@ def test_after_sync_now_the_view_shows_the_new_users(
     window.show()
     view = window.users_view
     qtbot.waitUntil(lambda: window.snapshot is not None, timeout=WAIT_MS)
-    assert view.model.rowCount() == 0 and view.count_label.text() == "0 users"
+    assert settled(qtbot, view).model.rowCount() == 0 and view.count_label.text() == "0 users"
     assert view.site_combo.count() == 1 + len(district.local_site_names)
 
     qtbot.mouseClick(window.sync_button, Qt.MouseButton.LeftButton)
@@ -214,9 +223,9 @@ def test_after_sync_now_the_view_shows_the_new_users(
     district.add_user(newcomer)
     qtbot.keyClicks(view.search, "zzzq")
     qtbot.waitUntil(lambda: view.model.query.search == "zzzq", timeout=WAIT_MS)
-    assert view.model.rowCount() == 0
+    assert settled(qtbot, view).model.rowCount() == 0
 
     qtbot.mouseClick(window.sync_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.syncing and not tasks.busy, timeout=WAIT_MS)
-    assert [u.sourced_id for u in shown(view)] == ["u-newcomer"]
+    assert [u.sourced_id for u in shown(qtbot, view)] == ["u-newcomer"]
     assert view.count_label.text() == f"1 of {count + 1:,} users match"

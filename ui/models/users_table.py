@@ -1,14 +1,20 @@
 """The Users list's table model: a window onto the directory database, never all of it.
 
-``rowCount()`` is the query's ``COUNT(*)``, so the scroll bar is right from the start; rows are
-read on demand in blocks (256 by default) through ``UserListing.page`` and a few recent blocks
-are kept. Changing the search, a filter or the sort resets the model with a new ``UserQuery``.
+Nothing is read on the GUI thread: a 1,000,000-user ``COUNT(*)`` or a search that matches no
+one takes longer than a window may freeze. Each query is answered on the task runner (its count
+and first block of rows together) and the model resets when the answer arrives; until then it
+keeps showing the previous answer. Further rows are read in blocks (256 by default) when the
+view first asks for them: a cell of a block not yet read shows "Loading…" and fills in when
+the block arrives. A few recent blocks are kept.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
-from typing import Final
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -21,7 +27,8 @@ from PySide6.QtCore import (
 
 from app.labels import role_label
 from app.store.directory import UserRow
-from app.store.user_query import SortColumn, UserListing, UserQuery
+from app.store.user_query import ActiveFilter, SortColumn, UserListing, UserQuery
+from ui.tasks import Failure, TaskRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -38,17 +45,33 @@ COLUMNS: Final[tuple[tuple[str, SortColumn], ...]] = (
 USER_ROW_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 #: A cell's tooltip is its whole text, for a column too narrow to show it (at 200%, say).
 _ROLES: Final = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, USER_ROW_ROLE)
+#: What the first cell of a row not read yet shows (the others stay empty).
+LOADING: Final = "Loading…"
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    query: UserQuery
+    count: int
+    first_block: list[UserRow]
+    #: Users of the query's status before its search, site and role narrow them.
+    status_total: int
 
 
 class UsersTableModel(QAbstractTableModel):
-    """Users matching a ``UserQuery``, read from the database a block at a time."""
+    """Users matching a ``UserQuery``, read from the database off the GUI thread."""
 
-    #: The number of users the current query matches, after every reset.
+    #: A new query was asked for; its answer is on the way.
+    loading_started = Signal()
+    #: The number of users the current query matches, after every answer.
     count_changed = Signal(int)
+    #: The directory could not be read; the message says why (the rows shown stay).
+    failed = Signal(str)
 
     def __init__(
         self,
         listing: UserListing,
+        tasks: TaskRunner,
         query: UserQuery | None = None,
         *,
         block_size: int = 256,
@@ -57,46 +80,110 @@ class UsersTableModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self._listing = listing
-        self._query = query or UserQuery()
+        self._tasks = tasks
         self._block_size = block_size
         self._cached_blocks = cached_blocks
+        #: The query last asked for, and the one the rows shown answer.
+        self._wanted = self._shown = query or UserQuery()
+        self._count = 0
+        self._status_total = 0
+        self._status_totals: dict[ActiveFilter, int] = {}
         self._blocks: OrderedDict[int, list[UserRow]] = OrderedDict()
-        self._count = listing.count(self._query)
+        self._pending_blocks: set[int] = set()
+        #: Each query asked for gets the next number; a late answer to an older one is dropped.
+        self._asked = 0
+        self._answered = 0
         #: How many blocks were read from the database; tests use it to check laziness.
         self.blocks_loaded = 0
+        self._load(self._wanted)
 
     # --- the query -----------------------------------------------------------------------
 
     @property
     def query(self) -> UserQuery:
-        return self._query
+        """The query last asked for (its answer may still be on the way: see ``loading``)."""
+        return self._wanted
+
+    @property
+    def loading(self) -> bool:
+        return self._answered != self._asked
 
     @property
     def total(self) -> int:
         return self._count
 
+    @property
+    def status_total(self) -> int:
+        """Users of the current status (active, inactive or all) whatever else narrows them."""
+        return self._status_total
+
     def set_query(self, query: UserQuery) -> None:
-        """Show the users matching ``query`` (search, filters, sort); views start over."""
-        self.beginResetModel()
-        self._query = query
-        self._blocks.clear()
-        self._count = self._listing.count(query)
-        self.endResetModel()
-        self.count_changed.emit(self._count)
+        """Show the users matching ``query`` (search, filters, sort) once they are read."""
+        self._load(query)
 
     def refresh(self) -> None:
         """Read the database again, e.g. after a sync changed it."""
-        self.set_query(self._query)
+        self._status_totals.clear()
+        self._load(self._wanted)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_query(self._query.with_(sort=COLUMNS[column][1], descending=descending))
+        self.set_query(self._wanted.with_(sort=COLUMNS[column][1], descending=descending))
 
     def sort_column(self) -> int:
         """The column the current query sorts by, for the header's sort indicator."""
-        return next(i for i, (_, sort) in enumerate(COLUMNS) if sort == self._query.sort)
+        return next(i for i, (_, sort) in enumerate(COLUMNS) if sort == self._wanted.sort)
+
+    def _load(self, query: UserQuery) -> None:
+        self._asked += 1
+        asked = self._asked
+        self._wanted = query
+        listing, size, known_total = (
+            self._listing,
+            self._block_size,
+            self._status_totals.get(query.active),
+        )
+
+        def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> _Answer:
+            count = listing.count(query)
+            first_block = listing.page(query, 0, size)
+            if not query.narrowed:
+                status_total = count
+            elif known_total is None:
+                status_total = listing.count(UserQuery(active=query.active))
+            else:
+                status_total = known_total
+            return _Answer(query, count, first_block, status_total)
+
+        self.loading_started.emit()
+        self._tasks.start(
+            work,
+            lambda answer: self._take_answer(asked, answer),
+            lambda failure: self._take_failure(asked, failure),
+            owner=self,
+        )
+
+    def _take_answer(self, asked: int, answer: _Answer) -> None:
+        if asked != self._asked:
+            return
+        self.beginResetModel()
+        self._answered = asked
+        self._shown = answer.query
+        self._count = answer.count
+        self._status_total = self._status_totals[answer.query.active] = answer.status_total
+        self._blocks.clear()
+        self._pending_blocks.clear()
+        self._blocks[0] = answer.first_block
+        self.blocks_loaded += 1
+        self.endResetModel()
+        self.count_changed.emit(self._count)
+
+    def _take_failure(self, asked: int, failure: Failure) -> None:
+        if asked == self._asked:
+            self._answered = asked
+            self.failed.emit(failure.message)
 
     # --- QAbstractTableModel -------------------------------------------------------------
 
@@ -121,7 +208,8 @@ class UsersTableModel(QAbstractTableModel):
             return None
         user = self.user_at(index.row())
         if user is None:
-            return None
+            first_cell = index.column() == 0 and role == Qt.ItemDataRole.DisplayRole
+            return LOADING if first_cell and index.row() < self._count else None
         if role == USER_ROW_ROLE:
             return user
         return display_text(user, COLUMNS[index.column()][1])
@@ -129,24 +217,45 @@ class UsersTableModel(QAbstractTableModel):
     # --- rows ----------------------------------------------------------------------------
 
     def user_at(self, row: int) -> UserRow | None:
-        """The user on line ``row``, reading its block from the database if need be."""
+        """The user on line ``row``; None while its block is being read (it is asked for)."""
         if not 0 <= row < self._count:
             return None
-        block_rows = self._block(row // self._block_size)
-        offset = row % self._block_size
+        number, offset = divmod(row, self._block_size)
+        block_rows = self._blocks.get(number)
+        if block_rows is None:
+            self._read_block(number)
+            return None
+        self._blocks.move_to_end(number)
         return block_rows[offset] if offset < len(block_rows) else None
 
-    def _block(self, number: int) -> list[UserRow]:
-        cached = self._blocks.get(number)
-        if cached is not None:
-            self._blocks.move_to_end(number)
-            return cached
-        rows = self._listing.page(self._query, number * self._block_size, self._block_size)
-        self.blocks_loaded += 1
-        self._blocks[number] = rows
-        while len(self._blocks) > self._cached_blocks:
-            self._blocks.popitem(last=False)
-        return rows
+    def _read_block(self, number: int) -> None:
+        if number in self._pending_blocks:
+            return
+        self._pending_blocks.add(number)
+        answered, query, size = self._answered, self._shown, self._block_size
+
+        def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> list[UserRow]:
+            return self._listing.page(query, number * size, size)
+
+        def arrived(rows: list[UserRow]) -> None:
+            if answered != self._answered:
+                return  # a newer answer reset the model meanwhile
+            self._pending_blocks.discard(number)
+            self._blocks[number] = rows
+            self.blocks_loaded += 1
+            while len(self._blocks) > self._cached_blocks:
+                self._blocks.popitem(last=False)
+            first = number * size
+            last = min(first + size, self._count) - 1
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+        def broke(failure: Failure) -> None:
+            # The block stays pending (not asked for again at every repaint) until the next
+            # answer, e.g. after a refresh.
+            if answered == self._answered:
+                self.failed.emit(failure.message)
+
+        self._tasks.start(work, arrived, broke, owner=self)
 
 
 def display_text(user: UserRow, column: SortColumn) -> str:
