@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -49,6 +50,14 @@ STATUS_CHOICES: Final = (
     ("Inactive", ActiveFilter.INACTIVE),
     ("All", ActiveFilter.ALL),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Choices:
+    """What the site and role filters offer: (name, id) per site, and the role names."""
+
+    sites: list[tuple[str, int]]
+    roles: list[str]
 
 
 def _labelled(text: str, buddy: QWidget) -> QLabel:
@@ -98,7 +107,12 @@ class UsersView(QWidget):
         for combo in (self.site_combo, self.role_combo, self.status_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
-        self._fill_filters()
+        self.site_combo.addItem("All sites", None)
+        self.role_combo.addItem("All roles", None)
+        #: Counts reads of the sites and roles offered, so a late answer to an older one is dropped.
+        self._filter_reads = 0
+        self._filters_read = 0
+        self._read_filters()
         self.model = UsersTableModel(
             self.listing, self.tasks, self._query_from_controls(UserQuery()), parent=self
         )
@@ -185,7 +199,28 @@ class UsersView(QWidget):
 
     # --- filters -------------------------------------------------------------------------
 
-    def _fill_filters(self) -> None:
+    def _read_filters(self) -> None:
+        """Read the sites and roles to offer on a worker (a million users' roles take a while)."""
+        self._filter_reads += 1
+        read = self._filter_reads
+        directory, listing = self.context.directory, self.listing
+
+        def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> _Choices:
+            return _Choices([(s.name, s.id) for s in directory.sites()], listing.roles())
+
+        def arrived(choices: _Choices) -> None:
+            if read == self._filter_reads:
+                self._filters_read = read
+                self._fill_filters(choices)
+
+        def broke(failure: Failure) -> None:
+            if read == self._filter_reads:
+                self._filters_read = read
+                self._show_text(failure.message)
+
+        self.tasks.start(work, arrived, broke, owner=self)
+
+    def _fill_filters(self, choices: _Choices) -> None:
         """(Re)fill the site and role choices, keeping the chosen ones where they still exist."""
         site = self.site_combo.currentData()
         role = self.role_combo.currentData()
@@ -193,15 +228,16 @@ class UsersView(QWidget):
             combo.blockSignals(True)
             combo.clear()
         self.site_combo.addItem("All sites", None)
-        for info in self.context.directory.sites():
-            self.site_combo.addItem(info.name, info.id)
+        for name, site_id in choices.sites:
+            self.site_combo.addItem(name, site_id)
         self.role_combo.addItem("All roles", None)
-        for name in self.listing.roles():
+        for name in choices.roles:
             self.role_combo.addItem(role_label(name), name)
         for combo, chosen in ((self.site_combo, site), (self.role_combo, role)):
             found = combo.findData(chosen) if chosen is not None else -1
             combo.setCurrentIndex(max(found, 0))
             combo.blockSignals(False)
+        self._apply_filters()  # a chosen site or role may be gone
 
     def _query_from_controls(self, base: UserQuery) -> UserQuery:
         """``base`` (its sort) with the search and filters the controls show."""
@@ -241,6 +277,8 @@ class UsersView(QWidget):
     def answered(self) -> bool:
         """True when the list shows what the search box and filters ask for."""
         if self._search_timer.isActive() or self.model.loading:
+            return False
+        if self._filters_read != self._filter_reads:
             return False
         return self.model.query == self._query_from_controls(self.model.query)
 
@@ -317,7 +355,7 @@ class UsersView(QWidget):
 
     def refresh(self) -> None:
         """Read the directory again (a sync changed the users; the sites may have changed)."""
-        self._fill_filters()
+        self._read_filters()
         query = self._query_from_controls(self.model.query)
         if query == self.model.query:
             self.model.refresh()
