@@ -2,17 +2,17 @@
 
 Run: ``.venv/bin/python bench/gui_stall_bench.py [--users 1000000]``
 
-A stall probe on the GUI thread's event loop (a precise 10 ms timer) records how late each of
-its ticks comes: a late tick is time the window could not repaint or answer a key. The demo
-server serves ``--users`` users from its own process; the real main window (offscreen) then
+A stall probe on the GUI thread's event loop (the GUI tests' ``EventLoopWatch``, a precise
+5 ms timer) records the gaps between its ticks: a long gap is time the window could not repaint
+or answer a key. The demo server serves ``--users`` users from its own process; the real main
+window (offscreen) then
 
 - runs **Sync now** into an empty directory, and again with nothing changed;
 - drives the Users list over the synced directory: searches typed into the search box, each
   filter, each column's sort, and a jump to the end of the list.
 
-Prints, per step, the longest stall, how many ticks came over 100 ms late (the target is that
-none does) and the longest cyclic garbage collection (which holds the GIL, whichever thread ran
-it).
+Prints, per step, the longest stall, how many gaps were over 100 ms (the target is that none
+was) and the longest cyclic garbage collection (which holds the GIL, whichever thread ran it).
 """
 
 from __future__ import annotations
@@ -31,16 +31,17 @@ from typing import TYPE_CHECKING, Final
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication
 from sync_bench import DemoProcess, set_up_profile  # bench/ is the script's folder
+
+from tests.support.event_loop import TICK_MS, EventLoopWatch
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
     from ui.users_view import UsersView
 
 STALL_BUDGET_MS: Final = 100.0
-TICK_MS: Final = 10
 STEP_TIMEOUT_S: Final = 900.0
 #: After each Users list step, how long the window is watched for late work (block reads).
 SETTLE_MS: Final = 400
@@ -65,43 +66,23 @@ class CollectorWatch:
             self.longest_ms = max(self.longest_ms, (time.perf_counter() - self._started) * 1000)
 
 
-class StallProbe(QObject):
-    """A precise timer on the event loop; ``lateness`` holds how late each tick came, in ms."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._clock = QElapsedTimer()
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
-        self.lateness: list[float] = []
-        self.collector = CollectorWatch()
-
-    def start(self) -> None:
-        self.lateness = []
-        self.collector.reset()
-        self._clock.start()
-        self._timer.start()
-
-    def _tick(self) -> None:
-        self.lateness.append(max(0.0, self._clock.restart() - TICK_MS))
+collector = CollectorWatch()
 
 
 @dataclass
 class Step:
     name: str
     seconds: float
-    lateness: list[float] = field(default_factory=list)
+    gaps_ms: list[float] = field(default_factory=list)
     longest_collection_ms: float = 0.0
 
     @property
     def longest(self) -> float:
-        return max(self.lateness, default=0.0)
+        return max(self.gaps_ms, default=0.0)
 
     @property
     def over_budget(self) -> int:
-        return sum(late > STALL_BUDGET_MS for late in self.lateness)
+        return sum(gap > STALL_BUDGET_MS for gap in self.gaps_ms)
 
 
 def wait_until(done: Callable[[], bool], timeout_s: float = STEP_TIMEOUT_S) -> None:
@@ -117,21 +98,20 @@ def settle(milliseconds: int = SETTLE_MS) -> None:
     wait_until(lambda: time.monotonic() >= end)
 
 
-def measure(
-    probe: StallProbe, name: str, act: Callable[[], None], done: Callable[[], bool]
-) -> Step:
-    probe.start()
-    started = time.perf_counter()
-    act()
-    wait_until(done)
-    seconds = time.perf_counter() - started
-    settle()
-    step = Step(name, seconds, probe.lateness, probe.collector.longest_ms)
+def measure(name: str, act: Callable[[], None], done: Callable[[], bool]) -> Step:
+    collector.reset()
+    with EventLoopWatch() as watch:
+        started = time.perf_counter()
+        act()
+        wait_until(done)
+        seconds = time.perf_counter() - started
+        settle()
+    step = Step(name, seconds, watch.gaps_ms, collector.longest_ms)
     print(f"  {name}: {seconds:.2f} s, longest stall {step.longest:.0f} ms", flush=True)
     return step
 
 
-def sync_steps(window: MainWindow, probe: StallProbe) -> list[Step]:
+def sync_steps(window: MainWindow) -> list[Step]:
     def sync() -> None:
         window.start_sync()
 
@@ -139,12 +119,12 @@ def sync_steps(window: MainWindow, probe: StallProbe) -> list[Step]:
         return not window.syncing and not window.tasks.busy
 
     return [
-        measure(probe, "Sync now, into an empty directory", sync, synced),
-        measure(probe, "Sync now, nothing changed", sync, synced),
+        measure("Sync now, into an empty directory", sync, synced),
+        measure("Sync now, nothing changed", sync, synced),
     ]
 
 
-def users_list_steps(view: UsersView, probe: StallProbe) -> list[Step]:
+def users_list_steps(view: UsersView) -> list[Step]:
     steps: list[Step] = []
 
     def answered() -> bool:
@@ -158,28 +138,28 @@ def users_list_steps(view: UsersView, probe: StallProbe) -> list[Step]:
         return act
 
     for text in ("a", "smi", "olivia.smith", "zzzzqx"):
-        steps.append(measure(probe, f"search {text!r}", typed(text), answered))
-    steps.append(measure(probe, "search cleared", typed(""), answered))
+        steps.append(measure(f"search {text!r}", typed(text), answered))
+    steps.append(measure("search cleared", typed(""), answered))
     for combo, label in (
         (view.site_combo, "site filter"),
         (view.role_combo, "role filter"),
         (view.status_combo, "status filter: all"),
     ):
         last = combo.count() - 1
-        steps.append(measure(probe, label, lambda c=combo, i=last: c.setCurrentIndex(i), answered))
+        steps.append(measure(label, lambda c=combo, i=last: c.setCurrentIndex(i), answered))
     for column in range(view.model.columnCount()):
         header = view.model.headerData(column, Qt.Orientation.Horizontal)
 
         def sort(c: int = column) -> None:
             view.table.sortByColumn(c, Qt.SortOrder.DescendingOrder)
 
-        steps.append(measure(probe, f"sort by {header}", sort, answered))
+        steps.append(measure(f"sort by {header}", sort, answered))
 
     def to_the_end() -> None:
         view.table.setFocus()
         view.table.scrollToBottom()
 
-    steps.append(measure(probe, "scroll to the end", to_the_end, answered))
+    steps.append(measure("scroll to the end", to_the_end, answered))
     return steps
 
 
@@ -197,7 +177,7 @@ def main() -> int:
     finally:
         demo.stop()
     print(f"\n{args.users:,} users; a tick every {TICK_MS} ms; budget {STALL_BUDGET_MS:.0f} ms\n")
-    print("| step | took | longest stall | ticks over 100 ms | longest garbage collection |")
+    print("| step | took | longest stall | gaps over 100 ms | longest garbage collection |")
     print("|---|---|---|---|---|")
     for step in steps:
         cells = (
@@ -229,11 +209,10 @@ def run_window(home: Path, app: QApplication) -> list[Step]:
     window = MainWindow(context, tasks)
     window.resize(1200, 800)
     window.show()
-    probe = StallProbe()
     try:
         wait_until(lambda: window.snapshot is not None)
         print("steps:", flush=True)
-        return sync_steps(window, probe) + users_list_steps(window.users_view, probe)
+        return sync_steps(window) + users_list_steps(window.users_view)
     finally:
         window.close()
         tasks.shutdown()
