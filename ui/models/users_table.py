@@ -140,11 +140,8 @@ class UsersTableModel(QAbstractTableModel):
         self._asked += 1
         asked = self._asked
         self._wanted = query
-        listing, size, known_total = (
-            self._listing,
-            self._block_size,
-            self._status_totals.get(query.active),
-        )
+        listing, size = self._listing, self._block_size
+        known_total = self._status_totals.get(query.active)
 
         def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> _Answer:
             count = listing.count(query)
