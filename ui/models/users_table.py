@@ -86,7 +86,6 @@ class UsersTableModel(QAbstractTableModel):
         #: The query last asked for, and the one the rows shown answer.
         self._wanted = self._shown = query or UserQuery()
         self._count = 0
-        self._status_total = 0
         self._status_totals: dict[ActiveFilter, int] = {}
         self._blocks: OrderedDict[int, list[UserRow]] = OrderedDict()
         self._pending_blocks: set[int] = set()
@@ -115,7 +114,7 @@ class UsersTableModel(QAbstractTableModel):
     @property
     def status_total(self) -> int:
         """Users of the current status (active, inactive or all) whatever else narrows them."""
-        return self._status_total
+        return self._status_totals.get(self._shown.active, 0)
 
     def set_query(self, query: UserQuery) -> None:
         """Show the users matching ``query`` (search, filters, sort) once they are read."""
@@ -169,7 +168,7 @@ class UsersTableModel(QAbstractTableModel):
         self._answered = asked
         self._shown = answer.query
         self._count = answer.count
-        self._status_total = self._status_totals[answer.query.active] = answer.status_total
+        self._status_totals[answer.query.active] = answer.status_total
         self._blocks.clear()
         self._pending_blocks.clear()
         self._blocks[0] = answer.first_block
