@@ -10,11 +10,16 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _username_key(context: DefaultExecutionContext) -> str:
+    return str(context.get_current_parameters()["username"]).casefold()
 
 
 class Base(DeclarativeBase):
@@ -60,6 +65,9 @@ class DirectoryUser(Base):
     active: Mapped[bool] = mapped_column(Boolean, index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: The username case-folded, as the sync compares usernames (``str.casefold``, which SQL's
+    #: ``lower()`` is not beyond ASCII).
+    username_key: Mapped[str] = mapped_column(index=True, default=_username_key)
 
     site: Mapped[Site] = relationship()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import and_, bindparam, exists, literal, select, true, update
+from sqlalchemy import and_, exists, literal, select, true, update
 from sqlalchemy.engine import Connection
 
 from app.store.models import DirectoryUser
@@ -19,7 +19,6 @@ from app.sync.stage import staged
 
 users = DirectoryUser.__table__
 _s, _u = staged.c, users.c
-_BATCH: Final = 5000
 
 NO_PLACEMENT: Final = (
     "roles: none in this delta package (roles.csv has no row for this person), and the "
@@ -64,7 +63,7 @@ def _keep_fields(connection: Connection) -> None:
         .values(
             {
                 name: select(_u[name]).where(record).scalar_subquery()
-                for name in ("username", "given_name", "family_name", "email")
+                for name in ("username", "username_key", "given_name", "family_name", "email")
             }
         )
     )
@@ -73,14 +72,3 @@ def _keep_fields(connection: Connection) -> None:
         .where(partial, _s.username.is_(None))
         .values(outcome="invalid_record", detail=literal(NO_FIELDS))
     )
-    # Usernames compare case-folded in every alphabet, which SQL's lower() does not do.
-    keyed = select(_s.sourced_id, _s.username).where(partial, _s.username.is_not(None))
-    set_key = (
-        update(staged)
-        .where(_s.sourced_id == bindparam("sid"))
-        .values(username_key=bindparam("key"))
-    )
-    found = connection.execute(keyed).all()
-    for start in range(0, len(found), _BATCH):
-        chunk = found[start : start + _BATCH]
-        connection.execute(set_key, [{"sid": sid, "key": name.casefold()} for sid, name in chunk])

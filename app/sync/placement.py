@@ -29,6 +29,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     insert,
     literal,
@@ -191,7 +192,10 @@ class Placement:
         )
 
     def _insert(self, now: datetime) -> int:
-        columns = ["sourced_id", "username", "given_name", "family_name", "email", "role"]
+        columns = [
+            *("sourced_id", "username", "username_key", "given_name", "family_name", "email"),
+            "role",
+        ]
         chosen = select(
             *(_s[name] for name in columns),
             _s.site_id,
@@ -208,6 +212,7 @@ class Placement:
             .where(_u.sourced_id == _s.sourced_id, _s.decision == "update")
             .values(
                 username=_s.username,
+                username_key=_s.username_key,
                 given_name=_s.given_name,
                 family_name=_s.family_name,
                 email=_s.email,
@@ -220,9 +225,7 @@ class Placement:
         return self.connection.execute(statement).rowcount
 
     def _deactivate(self, now: datetime) -> int:
-        listed = _u.sourced_id.in_(select(_s.sourced_id).where(_s.decision == "deactivate"))
-        leaving = or_(listed, self._unseen()) if self.complete else listed
-        statement = update(users).where(leaving).values(active=False, updated_at=now)
+        statement = update(users).where(self._leaving()).values(active=False, updated_at=now)
         return self.connection.execute(statement).rowcount
 
     # --- helpers ---------------------------------------------------------------------------
@@ -244,12 +247,12 @@ class Placement:
 
     def _add_usernames_kept_by_duplicates(self) -> bool:
         """Share the old usernames of active users now skipped as duplicates; any new?"""
-        held = select(_u.username).where(
+        held = select(_u.username_key).where(
             _u.active.is_(true()),
             exists().where(_any_record, _s.decision == literal_column("'duplicate'")),
         )
         # Usually nobody: then the sync's usernames need not be read at all.
-        held_keys = {username.casefold() for username in self.connection.scalars(held)}
+        held_keys = set(self.connection.scalars(held))
         if not held_keys:
             return False
         known = set(self.connection.scalars(select(shared_usernames.c.username_key)))
@@ -269,22 +272,24 @@ class Placement:
         """
         kept_as_is = exists().where(_any_record, _s.outcome.in_(_KEEPS_THE_RECORD))
         if not self.complete:
-            kept_as_is = or_(kept_as_is, not_(exists().where(_any_record)))
-        holders = select(_u.username).where(_u.active.is_(true()), kept_as_is)
+            # A delta has few candidates: each is looked up among the local usernames.
+            candidate = staged.alias("candidate")
+            unfetched_or_kept = or_(not_(exists().where(_any_record)), kept_as_is)
+            shared = (
+                select(candidate.c.username_key)
+                .distinct()
+                .join(users, _u.username_key == candidate.c.username_key)
+                .where(candidate.c.outcome == "candidate", _u.active.is_(true()), unfetched_or_kept)
+            )
+            return set(self.connection.scalars(shared))
+        # A full sync has few holders (users it skips, their records kept): they are read, and
+        # the candidates streamed past them only when there are any.
+        holders = select(_u.username_key).where(_u.active.is_(true()), kept_as_is)
+        keys = set(self.connection.scalars(holders))
+        if not keys:
+            return set()
         candidates = select(_s.username_key).where(_s.outcome == "candidate").distinct()
-
-        def held() -> Iterator[str]:
-            # Case folding differs from SQL's lower() beyond ASCII, so it is done here.
-            return (username.casefold() for username in self._stream(holders))
-
-        def wanted() -> Iterator[str]:
-            return self._stream(candidates)
-
-        # A full sync has few holders (users it skips, their records kept), a delta few
-        # candidates: the smaller side is held in memory, the other streamed past it.
-        small, large = (held, wanted) if self.complete else (wanted, held)
-        keys = set(small())
-        return keys.intersection(large()) if keys else set()
+        return keys.intersection(self._stream(candidates))
 
     def _stream(self, statement: Select[tuple[str]]) -> Iterator[str]:
         # The option goes on the statement, since a connection keeps its options.
@@ -293,8 +298,14 @@ class Placement:
     def _unseen(self) -> ColumnElement[bool]:
         """Active local users a complete sync did not see at all (nothing, otherwise)."""
         if not self.complete:
-            return literal(False)
+            return false()
         return and_(_u.active.is_(true()), not_(exists().where(_any_record)))
+
+    def _leaving(self) -> ColumnElement[bool]:
+        """The local users this sync deactivates. Only a complete sync has unseen ones to add,
+        and it alone pays for a scan of the directory to find them."""
+        listed = _u.sourced_id.in_(select(_s.sourced_id).where(_s.decision == "deactivate"))
+        return or_(listed, self._unseen()) if self.complete else listed
 
     def _count(self, condition: ColumnElement[bool]) -> int:
         return self.connection.scalar(select(func.count()).select_from(users).where(condition))
@@ -308,9 +319,7 @@ class Placement:
         )
         for site_id, decision, count in self.connection.execute(changed):
             per_site.setdefault(site_id, [0, 0, 0])[0 if decision == "insert" else 1] += count
-        listed = _u.sourced_id.in_(select(_s.sourced_id).where(_s.decision == "deactivate"))
-        leaving = or_(listed, self._unseen())
-        deactivated = select(_u.site_id, func.count()).where(leaving).group_by(_u.site_id)
+        deactivated = select(_u.site_id, func.count()).where(self._leaving()).group_by(_u.site_id)
         for site_id, count in self.connection.execute(deactivated):
             per_site.setdefault(site_id, [0, 0, 0])[2] += count
         return {site: (a, u, d) for site, (a, u, d) in per_site.items()}

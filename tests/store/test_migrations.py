@@ -70,7 +70,7 @@ def test_a_database_made_by_the_first_schema_upgrades_with_its_data(database_url
         connection.execute(
             sa.insert(USERS).values(
                 sourced_id="u-1",
-                username="ann@x.example",
+                username="Straße@X.example",
                 given_name="Ann",
                 family_name="Lee",
                 email="ann@x.example",
@@ -104,7 +104,11 @@ def test_a_database_made_by_the_first_schema_upgrades_with_its_data(database_url
     database = Database(database_url)
     try:
         directory = Directory(database)
-        assert [u.username for u in directory.users()] == ["ann@x.example"]
+        assert [u.username for u in directory.users()] == ["Straße@X.example"]
+        with database.session() as session:
+            # The key a sync compares usernames by, made for the users already there.
+            keys = session.scalars(sa.select(sa.column("username_key")).select_from(USERS))
+            assert list(keys) == ["strasse@x.example"]
         assert [s.site for s in directory.schools()] == ["Lincoln Elem"]
         runs = History(database).runs()
         assert [(run.counts.added, run.started_at) for run in runs] == [(1, NEW_YEAR)]

@@ -298,6 +298,19 @@ def test_delta_sync_skips_a_user_taking_the_username_of_an_unfetched_user():
     assert result.skipped_reasons == {"duplicate_username": 1}
 
 
+def test_delta_sync_compares_usernames_case_folded_in_every_alphabet():
+    unfetched = local("other", username="STRASSE@district.example")
+    result = plan([user("s1", email="straße@district.example")], {"other": unfetched}, full=False)
+    assert result.skipped_reasons == {"duplicate_username": 1}
+
+
+def test_delta_sync_skips_a_user_taking_the_username_kept_by_a_fetched_user_it_skips():
+    kept = local("s2", username="s2@district.example")
+    users = [user("s1", email="s2@district.example"), user("s2", role="guardian")]
+    result = plan(users, {"s2": kept}, full=False)
+    assert result.skipped_reasons == {"duplicate_username": 1, "not_synced_role": 1}
+
+
 def test_every_provider_user_is_counted_once_plus_unseen_deactivations():
     users = [
         user("s1"),
