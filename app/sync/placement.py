@@ -78,9 +78,14 @@ DECISION = case(
         ),
         "duplicate",
     ),
+    # Unchanged before insert: a nightly sync's users are mostly unchanged, and are then
+    # looked up once. A re-linked user (new_id) is never unchanged: the link is a change.
+    (
+        and_(_s.outcome == "candidate", _s.new_id.is_(None), exists().where(_same_record)),
+        "unchanged",
+    ),
     (and_(_s.outcome == "candidate", not_(exists().where(_any_record))), "insert"),
     (and_(_s.outcome == "candidate", _s.new_id.is_not(None)), "update"),  # a re-link alone
-    (and_(_s.outcome == "candidate", exists().where(_same_record)), "unchanged"),
     (_s.outcome == "candidate", "update"),
     (
         and_(_s.outcome.in_(("unmapped_school", "leaving")), exists().where(_active_record)),
@@ -109,6 +114,11 @@ class Placement:
         change while it was read), so active users it did not see are gone."""
         self.connection = connection
         self.complete = complete
+        #: How many staged users got each decision, once decided: statements that would find
+        #: nobody are not run, each being a pass over the whole sync.
+        self._decisions: dict[str, int] = {}
+        #: Whether a complete sync found active local users it did not see (None: not counted).
+        self._anyone_unseen: bool | None = None
 
     # --- deciding --------------------------------------------------------------------------
 
@@ -128,6 +138,7 @@ class Placement:
         by_decision = dict(
             self.connection.execute(select(_s.decision, func.count()).group_by(_s.decision)).all()
         )
+        self._decisions = by_decision
         reasons = dict(
             self.connection.execute(
                 select(_skip_reason(), func.count())
@@ -137,7 +148,9 @@ class Placement:
         )
         if unstaged_skips:
             reasons["invalid_record"] = reasons.get("invalid_record", 0) + unstaged_skips
-        deactivated = by_decision.get("deactivate", 0) + self._count(self._unseen())
+        unseen = self._count(self._unseen())
+        self._anyone_unseen = unseen > 0
+        deactivated = by_decision.get("deactivate", 0) + unseen
         counts = RunCounts(
             added=by_decision.get("insert", 0),
             updated=by_decision.get("update", 0),
@@ -173,10 +186,17 @@ class Placement:
         if story_kept_since is not None:
             story.prune(story_kept_since)
         rekey_directory(self.connection, run_id)
-        story.record(self._unseen(), _skip_reason(), _skip_detail(), _display_name())
+        story.record(
+            set(self._decisions), self._unseen(), _skip_reason(), _skip_detail(), _display_name()
+        )
         done = 0
-        for step in (self._insert, self._update, self._deactivate):
-            done += step(now)
+        steps = (
+            (self._insert, self._made("insert")),
+            (self._update, self._made("update")),
+            (self._deactivate, self._deactivates()),
+        )
+        for step, needed in steps:
+            done += step(now) if needed else 0
             progress(done)
         self.record_skips(run_id)
 
@@ -247,12 +267,8 @@ class Placement:
 
     def _add_usernames_kept_by_duplicates(self) -> bool:
         """Share the old usernames of active users now skipped as duplicates; any new?"""
-        held = select(_u.username_key).where(
-            _u.active.is_(true()),
-            exists().where(_any_record, _s.decision == literal_column("'duplicate'")),
-        )
         # Usually nobody: then the sync's usernames need not be read at all.
-        held_keys = set(self.connection.scalars(held))
+        held_keys = self._local_usernames_of(_s.decision == literal_column("'duplicate'"))
         if not held_keys:
             return False
         known = set(self.connection.scalars(select(shared_usernames.c.username_key)))
@@ -270,8 +286,9 @@ class Placement:
         Those are users an incomplete sync (a delta) did not fetch, and users this sync skips
         while leaving their record as it is (no username, a role not synced, an unreadable one).
         """
-        kept_as_is = exists().where(_any_record, _s.outcome.in_(_KEEPS_THE_RECORD))
+        kept_as_is_here = _s.outcome.in_(_KEEPS_THE_RECORD)
         if not self.complete:
+            kept_as_is = exists().where(_any_record, kept_as_is_here)
             # A delta has few candidates: each is looked up among the local usernames.
             candidate = staged.alias("candidate")
             unfetched_or_kept = or_(not_(exists().where(_any_record)), kept_as_is)
@@ -284,44 +301,62 @@ class Placement:
             return set(self.connection.scalars(shared))
         # A full sync has few holders (users it skips, their records kept): they are read, and
         # the candidates streamed past them only when there are any.
-        holders = select(_u.username_key).where(_u.active.is_(true()), kept_as_is)
-        keys = set(self.connection.scalars(holders))
+        keys = self._local_usernames_of(kept_as_is_here)
         if not keys:
             return set()
         candidates = select(_s.username_key).where(_s.outcome == "candidate").distinct()
         return keys.intersection(self._stream(candidates))
 
+    def _local_usernames_of(self, chosen: ColumnElement[bool]) -> set[str]:
+        """The username keys of the active local users whose staged rows are ``chosen``.
+
+        Few rows are chosen, so the sync is scanned and each chosen row's local record looked
+        up, rather than every active local user looked up in the sync (the planner's choice,
+        were this a join).
+        """
+        key = select(_u.username_key).where(_any_record, _u.active.is_(true())).scalar_subquery()
+        return set(self.connection.scalars(select(key).where(chosen))) - {None}
+
     def _stream(self, statement: Select[tuple[str]]) -> Iterator[str]:
         # The option goes on the statement, since a connection keeps its options.
         return iter(self.connection.scalars(statement.execution_options(yield_per=5000)))
 
+    def _made(self, decision: str) -> bool:
+        """Whether some staged user got ``decision``."""
+        return self._decisions.get(decision, 0) > 0
+
+    def _deactivates(self) -> bool:
+        return self._made("deactivate") or bool(self._anyone_unseen)
+
     def _unseen(self) -> ColumnElement[bool]:
         """Active local users a complete sync did not see at all (nothing, otherwise)."""
-        if not self.complete:
+        if not self.complete or self._anyone_unseen is False:
             return false()
         return and_(_u.active.is_(true()), not_(exists().where(_any_record)))
 
     def _leaving(self) -> ColumnElement[bool]:
         """The local users this sync deactivates. Only a complete sync has unseen ones to add,
-        and it alone pays for a scan of the directory to find them."""
+        and it alone pays for a scan of the directory to find them (once decided)."""
         listed = _u.sourced_id.in_(select(_s.sourced_id).where(_s.decision == "deactivate"))
-        return or_(listed, self._unseen()) if self.complete else listed
+        return or_(listed, self._unseen()) if self._anyone_unseen else listed
 
     def _count(self, condition: ColumnElement[bool]) -> int:
         return self.connection.scalar(select(func.count()).select_from(users).where(condition))
 
     def _site_counts(self) -> dict[int, tuple[int, int, int]]:
         per_site: dict[int, list[int]] = {}
-        changed = (
-            select(_s.site_id, _s.decision, func.count())
-            .where(_s.decision.in_(("insert", "update")))
-            .group_by(_s.site_id, _s.decision)
-        )
-        for site_id, decision, count in self.connection.execute(changed):
-            per_site.setdefault(site_id, [0, 0, 0])[0 if decision == "insert" else 1] += count
-        deactivated = select(_u.site_id, func.count()).where(self._leaving()).group_by(_u.site_id)
-        for site_id, count in self.connection.execute(deactivated):
-            per_site.setdefault(site_id, [0, 0, 0])[2] += count
+        if self._made("insert") or self._made("update"):
+            changed = (
+                select(_s.site_id, _s.decision, func.count())
+                .where(_s.decision.in_(("insert", "update")))
+                .group_by(_s.site_id, _s.decision)
+            )
+            for site_id, decision, count in self.connection.execute(changed):
+                per_site.setdefault(site_id, [0, 0, 0])[0 if decision == "insert" else 1] += count
+        if self._deactivates():
+            leaving = select(_u.site_id, func.count()).where(self._leaving()).group_by(_u.site_id)
+            for site_id, count in self.connection.execute(leaving):
+                per_site.setdefault(site_id, [0, 0, 0])[2] += count
         return {site: (a, u, d) for site, (a, u, d) in per_site.items()}
 
 

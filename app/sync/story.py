@@ -11,6 +11,7 @@ instead of adding one, so a guardian skipped every night is one entry, however m
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import (
@@ -76,32 +77,37 @@ class StoryWriter:
 
     def record(
         self,
+        decisions: Collection[str],
         unseen: ColumnElement[bool],
         skip_reason: ColumnElement[str],
         skip_detail: ColumnElement[str],
         name: ColumnElement[str],
     ) -> None:
-        """Every entry of this sync. ``unseen`` picks the local users it deactivates without
-        having seen them; the skip columns are the history's, so both say the same."""
+        """Every entry of this sync. ``decisions`` are those some staged user got (a statement
+        for one nobody got would still read the whole sync); ``unseen`` picks the local users
+        it deactivates without having seen them; the skip columns are the history's, so both
+        say the same."""
         run = literal(self.run_id, Integer)
         deactivation = case(
             (_s.outcome == literal_column("'unmapped_school'"), _s.outcome), else_=_s.detail
         )
         entries = [
-            (_s.decision == "insert", "added", None, literal(""), None),
-            (_s.decision == "update", "updated", None, literal(""), None),
-            (_s.decision == "deactivate", "deactivated", deactivation, literal(""), None),
+            ("insert", "added", None),
+            ("update", "updated", None),
+            ("deactivate", "deactivated", deactivation),
         ]
-        for where, change, reason, detail, who in entries:
-            self._insert_entries(
-                select(_s.sourced_id, run, literal(change), reason, detail, who).where(where)
-            )
+        for decision, change, reason in entries:
+            if decision in decisions:
+                chosen = select(_s.sourced_id, run, literal(change), reason, literal(""), None)
+                self._insert_entries(chosen.where(_s.decision == decision))
         absent = select(
             _u.sourced_id, run, literal("deactivated"), literal("absent"), literal(""), None
         ).where(unseen)
         self._insert_entries(absent)
-        self._record_fields(run)
-        self._record_skips(run, skip_reason, skip_detail, name)
+        if "update" in decisions:
+            self._record_fields(run)
+        if not {"skip", "duplicate"}.isdisjoint(decisions):
+            self._record_skips(run, skip_reason, skip_detail, name)
 
     def _insert_entries(self, chosen: object) -> None:
         self.connection.execute(insert(changes).from_select(_ENTRY_COLUMNS, chosen))
