@@ -32,6 +32,8 @@ NO_FIELDS: Final = (
 
 def complete_partial_users(connection: Connection) -> None:
     """Fill in what each partial staged user takes from the directory, or skip them."""
+    if connection.scalar(select(_s.sourced_id).where(_s.keeps != "").limit(1)) is None:
+        return  # the usual sync: every record carries the whole person
     _keep_placements(connection)
     _keep_fields(connection)
 

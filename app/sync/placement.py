@@ -119,6 +119,7 @@ class Placement:
         self._decisions: dict[str, int] = {}
         #: Whether a complete sync found active local users it did not see (None: not counted).
         self._anyone_unseen: bool | None = None
+        self._relinks = False  # whether someone staged is re-linked to a local record
 
     # --- deciding --------------------------------------------------------------------------
 
@@ -127,7 +128,7 @@ class Placement:
 
         ``unstaged_skips`` are records skipped without a row (no sourcedId at all).
         """
-        find_relinks(self.connection)
+        self._relinks = find_relinks(self.connection)
         complete_partial_users(self.connection)
         self._find_shared_usernames()
         self.connection.execute(update(staged).values(decision=DECISION))
@@ -157,7 +158,7 @@ class Placement:
             deactivated=deactivated,
             unchanged=by_decision.get("unchanged", 0),
             skipped=sum(reasons.values()),
-            relinked=relinked_count(self.connection),
+            relinked=relinked_count(self.connection) if self._relinks else 0,
         )
         return Decided(counts, reasons, self._site_counts())
 
@@ -185,7 +186,8 @@ class Placement:
         story = StoryWriter(self.connection, run_id)
         if story_kept_since is not None:
             story.prune(story_kept_since)
-        rekey_directory(self.connection, run_id)
+        if self._relinks:
+            rekey_directory(self.connection, run_id)
         story.record(
             set(self._decisions), self._unseen(), _skip_reason(), _skip_detail(), _display_name()
         )

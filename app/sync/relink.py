@@ -51,12 +51,12 @@ _legacy_keys = Table(
 )
 
 
-def find_relinks(connection: Connection) -> None:
+def find_relinks(connection: Connection) -> bool:
     """Mark the staged users that are local users under their 1.1 id (counted once decided, by
-    :func:`relinked_count`)."""
+    :func:`relinked_count`); whether there were any."""
     newcomer = _newcomer_with_legacy_id()
     if connection.scalar(select(_s.sourced_id).where(newcomer).limit(1)) is None:
-        return  # the usual sync: everyone with a legacy id is already known by their own id
+        return False  # the usual sync: everyone with a legacy id is already known by their own id
     _legacy_keys.drop(connection, checkfirst=True)
     _legacy_keys.create(connection)
     try:
@@ -84,6 +84,7 @@ def find_relinks(connection: Connection) -> None:
             .values(sourced_id=bindparam("old"), new_id=bindparam("new")),
             [{"new": new, "old": old} for new, old in pairs.items()],
         )
+    return bool(pairs)
 
 
 def _newcomer_with_legacy_id() -> ColumnElement[bool]:

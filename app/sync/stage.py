@@ -8,11 +8,13 @@ memory however many users there are, and a sync that fails leaves nothing behind
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Sequence
+from itertools import chain
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 from app.store.text import REPLACEMENT, storable_text
@@ -69,7 +71,7 @@ class StagingTable:
         self.drop()  # a table left by a crashed sync on a pooled connection
         for table in _TABLES:
             table.create(connection)
-        self._replace, self._keep = _upserts(connection.dialect)
+        self._replace, self._keep = _upserts(connection)
 
     def add(self, users: Sequence[StagedUser]) -> None:
         """Stage one page of users, in the connection's current transaction."""
@@ -92,8 +94,8 @@ class StagingTable:
         for statement, chosen in ((self._replace, readable), (self._keep, unreadable)):
             if not chosen:
                 continue
-            if isinstance(statement, str):
-                self.connection.exec_driver_sql(statement, chosen)
+            if isinstance(statement, _RowsAtOnce):
+                statement.run(self.connection, chosen)
             else:
                 named = [dict(zip(_STAGED_FIELDS, row, strict=True)) for row in chosen]
                 self.connection.execute(statement, named)
@@ -114,14 +116,48 @@ class StagingTable:
             table.drop(self.connection, checkfirst=True)
 
 
-def _upserts(dialect: Dialect) -> tuple[str | Insert, str | Insert]:
+class _RowsAtOnce:
+    """A SQLite INSERT given many rows in each statement, as SQL text straight to the driver.
+
+    Given them one at a time, the driver lets go of Python's lock for every row and must win it
+    back, against the threads downloading the next pages: a wait of milliseconds per row while
+    they parse. Each statement takes as many rows as SQLite allows parameters for.
+    """
+
+    def __init__(self, one_row: str, connection: Connection) -> None:
+        self._head, self._tail = one_row.split(f" VALUES {_ROW}")
+        driver = connection.connection.dbapi_connection
+        assert isinstance(driver, sqlite3.Connection)
+        self._per_statement = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(
+            _STAGED_FIELDS
+        )
+        self._texts: dict[int, str] = {}
+
+    def run(self, connection: Connection, rows: Sequence[tuple[object, ...]]) -> None:
+        for start in range(0, len(rows), self._per_statement):
+            chunk = rows[start : start + self._per_statement]
+            connection.exec_driver_sql(self._text(len(chunk)), tuple(chain.from_iterable(chunk)))
+
+    def _text(self, rows: int) -> str:
+        text = self._texts.get(rows)
+        if text is None:
+            text = self._texts[rows] = f"{self._head} VALUES {', '.join([_ROW] * rows)}{self._tail}"
+        return text
+
+
+#: One row's parameters in the compiled INSERT.
+_ROW = "(" + ", ".join("?" * len(_STAGED_FIELDS)) + ")"
+
+
+def _upserts(connection: Connection) -> tuple[_RowsAtOnce | Insert, _RowsAtOnce | Insert]:
     """The statements that stage a readable and an unreadable user.
 
     A user sent again (data changing between pages) counts once, as last sent; but an unreadable
-    copy never replaces a readable one. For SQLite they go to the driver as SQL text, a page of
-    rows per call, sparing SQLAlchemy's work for each row; elsewhere SQLAlchemy turns a page
+    copy never replaces a readable one. For SQLite they go to the driver as SQL text, many rows
+    per statement, sparing SQLAlchemy's work for each row; elsewhere SQLAlchemy turns a page
     into a few multi-row INSERTs, far fewer round trips to a server.
     """
+    dialect = connection.dialect
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     statement = insert(staged).values({name: bindparam(name) for name in _STAGED_FIELDS})
     replace = statement.on_conflict_do_update(
@@ -135,5 +171,5 @@ def _upserts(dialect: Dialect) -> tuple[str | Insert, str | Insert]:
     for chosen in (replace, keep):
         compiled = chosen.compile(dialect=dialect)
         assert list(compiled.positiontup or []) == _STAGED_FIELDS  # rows are tuples in this order
-        texts.append(str(compiled))
+        texts.append(_RowsAtOnce(str(compiled), connection))
     return texts[0], texts[1]
