@@ -55,8 +55,7 @@ users = DirectoryUser.__table__
 skips = SkippedUser.__table__
 _s, _u = staged.c, users.c
 
-_same_record = and_(
-    _u.sourced_id == _s.sourced_id,
+_same_fields = and_(
     _u.active.is_(true()),
     _u.username == _s.username,
     _u.given_name == _s.given_name,
@@ -70,6 +69,16 @@ _active_record = and_(_u.sourced_id == _s.sourced_id, _u.active.is_(true()))
 _KEEPS_THE_RECORD = ("no_username", "not_synced_role", "invalid_record")
 _any_record = _u.sourced_id == _s.sourced_id
 
+#: A candidate against its local record, found with one lookup: none (``insert``), the same
+#: active record (``unchanged``), or anything else (``update``: a returning user, or one
+#: re-linked to it, the link being a change).
+_CANDIDATE = func.coalesce(
+    select(case((and_(_s.new_id.is_(None), _same_fields), "unchanged"), else_="update"))
+    .where(_any_record)
+    .scalar_subquery(),
+    "insert",
+)
+
 DECISION = case(
     (
         and_(
@@ -78,15 +87,7 @@ DECISION = case(
         ),
         "duplicate",
     ),
-    # Unchanged before insert: a nightly sync's users are mostly unchanged, and are then
-    # looked up once. A re-linked user (new_id) is never unchanged: the link is a change.
-    (
-        and_(_s.outcome == "candidate", _s.new_id.is_(None), exists().where(_same_record)),
-        "unchanged",
-    ),
-    (and_(_s.outcome == "candidate", not_(exists().where(_any_record))), "insert"),
-    (and_(_s.outcome == "candidate", _s.new_id.is_not(None)), "update"),  # a re-link alone
-    (_s.outcome == "candidate", "update"),
+    (_s.outcome == "candidate", _CANDIDATE),
     (
         and_(_s.outcome.in_(("unmapped_school", "leaving")), exists().where(_active_record)),
         "deactivate",
