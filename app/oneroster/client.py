@@ -67,6 +67,9 @@ log = logging.getLogger(__name__)
 MAX_PAGE_CONCURRENCY: Final = 5
 #: How often a thread waiting for a page checks for a cancel (seconds).
 _CANCEL_POLL: Final = 0.1
+#: Pages asked for beyond the requests in flight: a worker that finishes while the page to pass
+#: on next is still on its way starts on the one after at once, instead of waiting for it.
+_QUEUED_AHEAD: Final = 2
 
 T = TypeVar("T")
 
@@ -353,9 +356,9 @@ class OneRosterClient(ClosedOnExit):
         """The pages from the cursor up to ``total``, each ``stride`` long, fetched with up to
         ``page_concurrency`` requests in flight and passed on in order.
 
-        Never more than that many pages are asked for ahead of the one passed on, so memory
-        stays bounded however slow the consumer is. The worker threads are gone when this
-        returns, raises, or is closed early.
+        Never more than ``_QUEUED_AHEAD`` pages beyond those are asked for ahead of the one
+        passed on, so memory stays bounded however slow the consumer is. The worker threads
+        are gone when this returns, raises, or is closed early.
         """
         stop = threading.Event()  # abandons the requests in flight once nobody wants them
         transport = self._transport.stopping_also_on(stop)
@@ -368,7 +371,8 @@ class OneRosterClient(ClosedOnExit):
         ahead: deque[tuple[int, Future[tuple[Reply, list[Any]]]]] = deque()
 
         def top_up() -> None:
-            while len(ahead) < self._page_concurrency and (start := next(starts, None)) is not None:
+            limit = self._page_concurrency + _QUEUED_AHEAD
+            while len(ahead) < limit and (start := next(starts, None)) is not None:
                 ahead.append((start, fetch(start, stride)))
 
         try:

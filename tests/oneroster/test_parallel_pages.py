@@ -269,6 +269,35 @@ def test_stopping_early_abandons_the_requests_in_flight(
     assert len(asked) == 6  # the second page and five ahead of it; none after the close
 
 
+def test_a_slow_page_leaves_no_worker_idle_and_the_rest_wait_for_it(
+    server: DemoServer, connect: Connect, in_flight: InFlight, stuck: threading.Event
+) -> None:
+    pages = connect(server, page_size=PAGE, page_concurrency=5).user_pages()
+    first = next(pages)  # alone: it tells the total
+    started = threading.Semaphore(0)
+    asked: list[str] = []
+
+    def hold_the_second_page(_count: int, path: str) -> None:
+        asked.append(path)
+        started.release()
+        if "offset=20&" in path + "&":
+            stuck.wait(timeout=30)
+
+    in_flight.on_start = hold_the_second_page
+    rest: list[Page[User]] = []
+    reader = threading.Thread(target=lambda: rest.extend(pages))
+    reader.start()
+    # While the second page is held, the other workers go on: the four pages sent with it and
+    # two more, and no further, since pages are passed on in order.
+    for _ in range(7):
+        assert started.acquire(timeout=10)
+    assert len(asked) == 7
+    stuck.set()
+    reader.join(timeout=30)
+    assert contiguous([first, *rest])
+    assert len(asked) == len(rest) == 11  # each page once
+
+
 def test_only_one_to_five_requests_at_once(server: DemoServer, connect: Connect) -> None:
     for concurrency in (0, 6, -1):
         with pytest.raises(ValueError, match="page_concurrency must be from 1 to 5"):
