@@ -45,7 +45,7 @@ from ui.models.history_table import (
 from ui.person_panel import PersonOpener
 from ui.row_activation import RowActivation
 from ui.screen_fit import fit_to_screen, titles_fit
-from ui.tasks import Failure, TaskRunner
+from ui.tasks import Failure, LatestRead, TaskRunner
 from ui.when import when_text
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ class HistoryView(QWidget):
         self.context = context
         self.tasks = tasks
         self.setAccessibleName("Sync history")
-        self._generation = 0
+        self._run_reads = LatestRead(tasks, self)
         #: The latest skipped-people dialog, or None before one was opened.
         self.skips_dialog: SkippedPeopleDialog | None = None
         self.people = PersonOpener(context, tasks, self)
@@ -291,19 +291,10 @@ class HistoryView(QWidget):
 
     def refresh(self) -> None:
         """Read the runs again on a worker; the table updates when they arrive."""
-        self._generation += 1
-        generation = self._generation
-        history = self.context.history
         self.refresh_button.setEnabled(False)
-        self._start(
-            history.runs,
-            lambda runs: self._runs_read(generation, runs),
-            lambda failure: self._read_failed(generation, failure),
-        )
+        self._run_reads.start(self.context.history.runs, self._runs_read, self._read_failed)
 
-    def _runs_read(self, generation: int, runs: list[RunRecord]) -> None:
-        if generation != self._generation:
-            return
+    def _runs_read(self, runs: list[RunRecord]) -> None:
         self.refresh_button.setEnabled(True)
         keep = self.selected_run()
         self.model.set_runs(runs)
@@ -320,9 +311,7 @@ class HistoryView(QWidget):
         self._selection_changed()
         self.loaded.emit(len(runs))
 
-    def _read_failed(self, generation: int, failure: Failure) -> None:
-        if generation != self._generation:
-            return
+    def _read_failed(self, failure: Failure) -> None:
         self.refresh_button.setEnabled(True)
         self._say(f"The sync history could not be read. {failure.message}")
 

@@ -42,7 +42,7 @@ from ui.sync_progress import (
     SyncProgress,
     Tone,
 )
-from ui.tasks import Failure, TaskHandle, TaskRunner
+from ui.tasks import Failure, LatestRead, TaskHandle, TaskRunner
 from ui.users_view import UsersView
 from ui.when import when_text
 
@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self._sync: TaskHandle[SyncResult] | None = None
         self._stopped_at_limit: SyncResult | None = None
         self.snapshot: DirectorySnapshot | None = None
-        self._loads = 0
+        self._status_reads = LatestRead(self.tasks, self)
         #: Set by the app shell when a system tray exists: closing then only hides the window.
         self.keep_running_in_tray = False
         #: Set by the app shell: when the nightly sync runs next (None when paused).
@@ -249,17 +249,9 @@ class MainWindow(QMainWindow):
     def _read_status(self) -> None:
         """Count the users and find the last sync in the background, for the status line."""
         context = self.context
-        self._loads += 1
-        load = self._loads
-
-        def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> DirectorySnapshot:
-            return read_snapshot(context)
-
-        def loaded(snapshot: DirectorySnapshot) -> None:
-            if load == self._loads:  # an older read finishing late must not win
-                self._show_snapshot(snapshot)
-
-        self.tasks.start(work, loaded, self._show_load_failure, owner=self)
+        self._status_reads.start(
+            lambda: read_snapshot(context), self._show_snapshot, self._show_load_failure
+        )
 
     def _show_snapshot(self, snapshot: DirectorySnapshot) -> None:
         self.snapshot = snapshot

@@ -186,3 +186,52 @@ class TaskRunner(QObject):
         for handle in self._handles:
             handle.cancel()
         return self._pool.waitForDone(timeout_ms)
+
+
+class LatestRead:
+    """Background reads of one thing (a count, a list of runs) of which only the latest counts:
+    the answer to an older read, arriving late, is dropped, never shown over a newer one."""
+
+    def __init__(self, tasks: TaskRunner, owner: QObject) -> None:
+        self._tasks = tasks
+        self._owner = owner
+        self._asked = 0
+        self._answered = 0
+
+    @property
+    def waiting(self) -> bool:
+        """The latest read has not answered (nor failed) yet."""
+        return self._answered != self._asked
+
+    @property
+    def answer_number(self) -> int:
+        """Which read gave the latest answer taken: work bound to that answer checks it."""
+        return self._answered
+
+    def start(
+        self,
+        read: Callable[[], T],
+        on_success: Callable[[T], None],
+        on_failure: Callable[[Failure], None],
+    ) -> None:
+        """Run ``read`` on a worker; its answer is delivered unless another read started since."""
+        self._asked += 1
+        asked = self._asked
+
+        def latest(deliver: Callable[[Any], None]) -> Callable[[Any], None]:
+            def take(value: Any) -> None:
+                if asked == self._asked:
+                    self._answered = asked
+                    deliver(value)
+
+            return take
+
+        def work(_progress: ProgressFn, _cancel: threading.Event) -> T:
+            return read()
+
+        self._tasks.start(work, latest(on_success), latest(on_failure), owner=self._owner)
+
+    def drop(self) -> None:
+        """No longer want the answer on its way, if any."""
+        self._asked += 1
+        self._answered = self._asked

@@ -11,10 +11,8 @@ the sites and roles the filters offer.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -38,7 +36,7 @@ from ui.person_panel import PersonOpener
 from ui.row_activation import RowActivation
 from ui.screen_fit import FlowLayout, titles_fit
 from ui.skipped_offer import SearchMiss, SkippedOffer, find_miss
-from ui.tasks import Failure, TaskRunner
+from ui.tasks import Failure, LatestRead, TaskRunner
 from ui.wizard.sites_search import SearchBox
 
 #: How long typing must pause before the list follows the search box.
@@ -81,8 +79,8 @@ class UsersView(QWidget):
         self.tasks = tasks or TaskRunner(self)
         self.listing = UserListing(context.database)
         self.people = PersonOpener(context, self.tasks, self)
-        #: Counts searches that showed no one, so a late answer to an older one is dropped.
-        self._misses = 0
+        #: Looks among the people a sync left out, for a search that showed no one.
+        self._miss_reads = LatestRead(self.tasks, self)
         #: Enter was pressed in a search that showed no one: go to the first left-out person.
         self._go_to_offer = False
         #: Enter was pressed in the search box: go to the first user found, once answered.
@@ -109,9 +107,7 @@ class UsersView(QWidget):
 
         self.site_combo.addItem("All sites", None)
         self.role_combo.addItem("All roles", None)
-        #: Counts reads of the sites and roles offered, so a late answer to an older one is dropped.
-        self._filter_reads = 0
-        self._filters_read = 0
+        self._filter_reads = LatestRead(self.tasks, self)
         self._read_filters()
         self.model = UsersTableModel(
             self.listing, self.tasks, self._query_from_controls(UserQuery()), parent=self
@@ -201,24 +197,15 @@ class UsersView(QWidget):
 
     def _read_filters(self) -> None:
         """Read the sites and roles to offer on a worker (a million users' roles take a while)."""
-        self._filter_reads += 1
-        read = self._filter_reads
         directory, listing = self.context.directory, self.listing
 
-        def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> _Choices:
+        def read() -> _Choices:
             return _Choices([(s.name, s.id) for s in directory.sites()], listing.roles())
 
-        def arrived(choices: _Choices) -> None:
-            if read == self._filter_reads:
-                self._filters_read = read
-                self._fill_filters(choices)
-
         def broke(failure: Failure) -> None:
-            if read == self._filter_reads:
-                self._filters_read = read
-                self._show_text(failure.message)
+            self._show_text(failure.message)
 
-        self.tasks.start(work, arrived, broke, owner=self)
+        self._filter_reads.start(read, self._fill_filters, broke)
 
     def _fill_filters(self, choices: _Choices) -> None:
         """(Re)fill the site and role choices, keeping the chosen ones where they still exist."""
@@ -278,7 +265,7 @@ class UsersView(QWidget):
         """True when the list shows what the search box and filters ask for."""
         if self._search_timer.isActive() or self.model.loading:
             return False
-        if self._filters_read != self._filter_reads:
+        if self._filter_reads.waiting:
             return False
         return self.model.query == self._query_from_controls(self.model.query)
 
@@ -301,30 +288,24 @@ class UsersView(QWidget):
 
     def _offer_skipped(self, shown: int) -> None:
         """Look among the people a sync left out (on a worker) when a search shows no one."""
-        self._misses += 1
-        miss = self._misses
         text = self.model.query.search
         if shown or not text:
+            self._miss_reads.drop()
             self._go_to_offer = False
             self.offer.withdraw()
             return
         listing, stories = self.listing, Stories(self.context.database)
         username_field = self.context.settings.username_field
 
-        def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> SearchMiss:
-            return find_miss(listing, stories, text)
-
         def found(result: SearchMiss) -> None:
-            if miss == self._misses:
-                self.offer.show_miss(result, username_field)
-                self._focus_offer()
+            self.offer.show_miss(result, username_field)
+            self._focus_offer()
 
         def failed(failure: Failure) -> None:
-            if miss == self._misses:
-                self._go_to_offer = False
-                self.offer.show_failure(failure.message)
+            self._go_to_offer = False
+            self.offer.show_failure(failure.message)
 
-        self.tasks.start(work, found, failed, owner=self)
+        self._miss_reads.start(lambda: find_miss(listing, stories, text), found, failed)
 
     def _focus_offer(self) -> None:
         """After Enter in a search that showed no one, go to the first person left out, once

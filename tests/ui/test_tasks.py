@@ -10,7 +10,7 @@ from shiboken6 import isValid
 
 from app.errors import NetworkError
 from app.sync.engine import Progress
-from ui.tasks import UNEXPECTED, Failure, TaskRunner
+from ui.tasks import UNEXPECTED, Failure, LatestRead, TaskRunner
 
 
 def test_work_runs_off_the_gui_thread_and_the_result_arrives_on_it(qtbot, tasks: TaskRunner):
@@ -79,3 +79,37 @@ def test_callbacks_for_a_deleted_owner_are_dropped(qtbot, tasks: TaskRunner):
     release.set()
     qtbot.waitUntil(lambda: not handle.running)
     assert delivered == []
+
+
+def test_only_the_latest_read_answers_even_when_an_older_one_arrives_later(
+    qtbot, tasks: TaskRunner
+):
+    owner = QWidget()
+    reads = LatestRead(tasks, owner)
+    let_the_first_finish = threading.Event()
+    answers: list[str] = []
+    failures: list[Failure] = []
+
+    def slow_first() -> str:
+        let_the_first_finish.wait(timeout=10)
+        return "older"
+
+    reads.start(slow_first, answers.append, failures.append)
+    reads.start(lambda: "newer", answers.append, failures.append)
+    qtbot.waitUntil(lambda: answers == ["newer"])
+    assert not reads.waiting
+    let_the_first_finish.set()
+    qtbot.waitUntil(lambda: not tasks.busy)
+    assert answers == ["newer"] and failures == []
+
+
+def test_a_dropped_read_never_answers(qtbot, tasks: TaskRunner):
+    owner = QWidget()
+    reads = LatestRead(tasks, owner)
+    answers: list[str] = []
+    reads.start(lambda: "unwanted", answers.append, lambda _failure: answers.append("failed"))
+    assert reads.waiting
+    reads.drop()
+    assert not reads.waiting
+    qtbot.waitUntil(lambda: not tasks.busy)
+    assert answers == []

@@ -28,7 +28,7 @@ from PySide6.QtCore import (
 from app.labels import role_label
 from app.store.directory import UserRow
 from app.store.user_query import ActiveFilter, SortColumn, UserListing, UserQuery
-from ui.tasks import Failure, TaskRunner
+from ui.tasks import Failure, LatestRead, TaskRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -89,9 +89,7 @@ class UsersTableModel(QAbstractTableModel):
         self._status_totals: dict[ActiveFilter, int] = {}
         self._blocks: OrderedDict[int, list[UserRow]] = OrderedDict()
         self._pending_blocks: set[int] = set()
-        #: Each query asked for gets the next number; a late answer to an older one is dropped.
-        self._asked = 0
-        self._answered = 0
+        self._answers = LatestRead(tasks, self)
         #: How many blocks were read from the database; tests use it to check laziness.
         self.blocks_loaded = 0
         self._load(self._wanted)
@@ -105,7 +103,7 @@ class UsersTableModel(QAbstractTableModel):
 
     @property
     def loading(self) -> bool:
-        return self._answered != self._asked
+        return self._answers.waiting
 
     @property
     def total(self) -> int:
@@ -136,13 +134,11 @@ class UsersTableModel(QAbstractTableModel):
         return next(i for i, (_, sort) in enumerate(COLUMNS) if sort == self._wanted.sort)
 
     def _load(self, query: UserQuery) -> None:
-        self._asked += 1
-        asked = self._asked
         self._wanted = query
         listing, size = self._listing, self._block_size
         known_total = self._status_totals.get(query.active)
 
-        def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> _Answer:
+        def read() -> _Answer:
             count = listing.count(query)
             first_block = listing.page(query, 0, size)
             if not query.narrowed:
@@ -154,18 +150,10 @@ class UsersTableModel(QAbstractTableModel):
             return _Answer(query, count, first_block, status_total)
 
         self.loading_started.emit()
-        self._tasks.start(
-            work,
-            lambda answer: self._take_answer(asked, answer),
-            lambda failure: self._take_failure(asked, failure),
-            owner=self,
-        )
+        self._answers.start(read, self._take_answer, self._take_failure)
 
-    def _take_answer(self, asked: int, answer: _Answer) -> None:
-        if asked != self._asked:
-            return
+    def _take_answer(self, answer: _Answer) -> None:
         self.beginResetModel()
-        self._answered = asked
         self._shown = answer.query
         self._count = answer.count
         self._status_totals[answer.query.active] = answer.status_total
@@ -176,10 +164,8 @@ class UsersTableModel(QAbstractTableModel):
         self.endResetModel()
         self.count_changed.emit(self._count)
 
-    def _take_failure(self, asked: int, failure: Failure) -> None:
-        if asked == self._asked:
-            self._answered = asked
-            self.failed.emit(failure.message)
+    def _take_failure(self, failure: Failure) -> None:
+        self.failed.emit(failure.message)
 
     # --- QAbstractTableModel -------------------------------------------------------------
 
@@ -228,13 +214,13 @@ class UsersTableModel(QAbstractTableModel):
         if number in self._pending_blocks:
             return
         self._pending_blocks.add(number)
-        answered, query, size = self._answered, self._shown, self._block_size
+        answered, query, size = self._answers.answer_number, self._shown, self._block_size
 
         def work(_progress: Callable[[Any], None], _cancel: threading.Event) -> list[UserRow]:
             return self._listing.page(query, number * size, size)
 
         def arrived(rows: list[UserRow]) -> None:
-            if answered != self._answered:
+            if answered != self._answers.answer_number:
                 return  # a newer answer reset the model meanwhile
             self._pending_blocks.discard(number)
             self._blocks[number] = rows
@@ -248,7 +234,7 @@ class UsersTableModel(QAbstractTableModel):
         def broke(failure: Failure) -> None:
             # The block stays pending (not asked for again at every repaint) until the next
             # answer, e.g. after a refresh.
-            if answered == self._answered:
+            if answered == self._answers.answer_number:
                 self.failed.emit(failure.message)
 
         self._tasks.start(work, arrived, broke, owner=self)
