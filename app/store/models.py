@@ -67,7 +67,7 @@ class DirectoryUser(Base):
     updated_at: Mapped[datetime]
     #: The username case-folded, as the sync compares usernames (``str.casefold``, which SQL's
     #: ``lower()`` is not beyond ASCII).
-    username_key: Mapped[str] = mapped_column(index=True, default=_username_key)
+    username_key: Mapped[str] = mapped_column(default=_username_key)
 
     site: Mapped[Site] = relationship()
 

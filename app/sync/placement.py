@@ -291,15 +291,18 @@ class Placement:
         """
         kept_as_is_here = _s.outcome.in_(_KEEPS_THE_RECORD)
         if not self.complete:
+            # A delta has few candidates: their keys are held by SQLite while it reads the
+            # local users past them, all in SQL.
             kept_as_is = exists().where(_any_record, kept_as_is_here)
-            # A delta has few candidates: each is looked up among the local usernames.
-            candidate = staged.alias("candidate")
-            unfetched_or_kept = or_(not_(exists().where(_any_record)), kept_as_is)
+            candidates = select(_s.username_key).where(_s.outcome == "candidate")
             shared = (
-                select(candidate.c.username_key)
+                select(_u.username_key)
                 .distinct()
-                .join(users, _u.username_key == candidate.c.username_key)
-                .where(candidate.c.outcome == "candidate", _u.active.is_(true()), unfetched_or_kept)
+                .where(
+                    _u.active.is_(true()),
+                    _u.username_key.in_(candidates),
+                    or_(not_(exists().where(_any_record)), kept_as_is),
+                )
             )
             return set(self.connection.scalars(shared))
         # A full sync has few holders (users it skips, their records kept): they are read, and
