@@ -9,10 +9,7 @@ story (``ui/person_panel.py``).
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -218,7 +215,8 @@ class HistoryView(QWidget):
         self.context = context
         self.tasks = tasks
         self.setAccessibleName("Sync history")
-        self._run_reads = LatestRead(tasks, self)
+        #: Reads of the runs, and of one run's skipped people.
+        self._run_reads, self._skip_reads = LatestRead(tasks, self), LatestRead(tasks, self)
         #: The latest skipped-people dialog, or None before one was opened.
         self.skips_dialog: SkippedPeopleDialog | None = None
         self.people = PersonOpener(context, tasks, self)
@@ -277,17 +275,6 @@ class HistoryView(QWidget):
         layout.addWidget(self.table, 1)
 
     # --- reading -------------------------------------------------------------------------
-
-    def _start(
-        self,
-        work: Callable[[], Any],
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[Failure], None],
-    ) -> None:
-        def task(_progress: Callable[[Any], None], _cancel: threading.Event) -> Any:
-            return work()
-
-        self.tasks.start(task, on_success, on_failure, owner=self)
 
     def refresh(self) -> None:
         """Read the runs again on a worker; the table updates when they arrive."""
@@ -352,7 +339,7 @@ class HistoryView(QWidget):
             self._selection_changed()
             self._say(f"The people this sync left out could not be read. {failure.message}")
 
-        self._start(lambda: history.skips(run.id), shown, failed)
+        self._skip_reads.start(lambda: history.skips(run.id), shown, failed)
 
     def _show_skips(
         self, run: RunRecord, skips: list[SkipRecord], username_field: UsernameField

@@ -68,7 +68,7 @@ class StagingTable:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._seq = 0
-        self.drop()  # a table left by a crashed sync on a pooled connection
+        self.drop()  # a table left on a pooled connection by a caller that did not drop it
         for table in _TABLES:
             table.create(connection)
         self._replace, self._keep = _upserts(connection)
@@ -167,9 +167,9 @@ def _upserts(connection: Connection) -> tuple[_RowsAtOnce | Insert, _RowsAtOnce 
     keep = statement.on_conflict_do_nothing(index_elements=[staged.c.sourced_id])
     if dialect.name != "sqlite":
         return replace, keep
-    texts = []
+    statements = []
     for chosen in (replace, keep):
         compiled = chosen.compile(dialect=dialect)
         assert list(compiled.positiontup or []) == _STAGED_FIELDS  # rows are tuples in this order
-        texts.append(_RowsAtOnce(str(compiled), connection))
-    return texts[0], texts[1]
+        statements.append(_RowsAtOnce(str(compiled), connection))
+    return statements[0], statements[1]
