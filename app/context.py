@@ -83,9 +83,11 @@ class AppContext:
         connection: ConnectionSettings | None = None,
         secret: str | None = None,
         page_concurrency: int | None = None,
+        read_ahead: bool = False,
     ) -> RosterSource:
         """A client for the saved connection, or for one being tried out (``connection``);
-        ``page_concurrency`` overrides the setting for this client. A CSV connection reads its
+        ``page_concurrency`` overrides the setting for this client, ``read_ahead`` asks for
+        each next page while one is used (see OneRosterClient). A CSV connection reads its
         package instead."""
         connection = connection or self.settings.connection
         if connection.is_complete and not connection.enabled:
@@ -118,6 +120,7 @@ class AppContext:
             retry=self.retry,
             page_size=self.settings.page_size,
             page_concurrency=page_concurrency or self.settings.page_concurrency,
+            read_ahead=read_ahead,
             verify=self.settings.ca_file or True,
         )
 
@@ -129,7 +132,7 @@ class AppContext:
             self.directory,
             self.history,
             lock=SyncLock(self.profile.sync_lock_file, self.database),
-            connect=partial(self.client, page_concurrency=page_concurrency),
+            connect=partial(self.client, page_concurrency=page_concurrency, read_ahead=True),
             username_field=username_field or self.settings.username_field,
             story_retention=timedelta(days=self.settings.story_retention_days),
         )

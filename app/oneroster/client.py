@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar, cast
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import msgspec
@@ -26,7 +26,6 @@ from app.oneroster.oauth1 import ConsumerCredentials, OAuth1Signer
 from app.oneroster.provider_reply import provider_message
 from app.oneroster.records import (
     InvalidRecord,
-    RawUser,
     School,
     User,
     parse_school,
@@ -90,6 +89,21 @@ class Page(Generic[T]):
     offset: int
     #: X-Total-Count, when the provider sends it.
     total: int | None
+    #: The fingerprints of the records passed over unparsed, being among ``unchanged`` ones
+    #: the caller named (see :class:`KnownRecords`).
+    known: list[int] = field(default_factory=list)
+
+
+class KnownRecords(Protocol):
+    """Records a caller already holds as they are: the client need not parse them again.
+
+    A record's fingerprint is a hash of its bytes exactly as sent (see
+    :mod:`app.sync.fingerprints`); one the caller knows is passed on as that number only.
+    """
+
+    def fingerprint(self, record: bytes) -> int: ...
+
+    def __contains__(self, fingerprint: int) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -116,16 +130,17 @@ def _records_in(payload: Any, envelopes: tuple[str, ...]) -> list[Any] | None:
 
 
 class _UsersPage(msgspec.Struct, gc=False):
-    users: list[RawUser]
+    users: list[msgspec.Raw]
 
 
 _decode_users_page = msgspec.json.Decoder(_UsersPage).decode
 
 
 def _decode_users(body: bytes) -> list[Any] | None:
-    """The users of a page, decoded straight into :class:`RawUser` records; a page msgspec
-    cannot type that way (a record that is not an object, JSON only the standard library
-    reads) is decoded as plain JSON, so its bad records are refused one by one, by name."""
+    """The users of a page, each as its own bytes (:func:`parse_user` decodes one straight
+    into a :class:`RawUser`, and one already known need not be decoded at all); a page msgspec
+    cannot read (JSON only the standard library reads) is decoded as plain JSON, so its bad
+    records are refused one by one, by name."""
     try:
         return _decode_users_page(body).users
     except (msgspec.ValidationError, msgspec.DecodeError):
@@ -154,8 +169,9 @@ class _Cursor:
 
     offset: int = 0  # records received so far
     link: str | None = None  # the provider's rel="next", once it sends one
-    previous_ids: tuple[str, ...] = ()
+    previous_ids: tuple[str | int, ...] = ()
     done: bool = False
+    known: KnownRecords | None = None  # records passed on as fingerprints only
 
 
 def _filter_since(moment: datetime) -> str:
@@ -187,6 +203,7 @@ class OneRosterClient(ClosedOnExit):
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing it is safe
         page_size: int = 5000,
         page_concurrency: int = 1,
+        read_ahead: bool = False,
         timeout: tuple[float, float] = (10.0, 60.0),
         verify: bool | str = True,
         session: requests.Session | None = None,
@@ -216,6 +233,9 @@ class OneRosterClient(ClosedOnExit):
         )
         self._page_size = page_size
         self._page_concurrency = page_concurrency
+        #: Ask for the next page while this one is passed on (a sync); otherwise each page is
+        #: asked for once the one before is used.
+        self._read_ahead = read_ahead
         self._data_seen = False  # whether the Base URL has ever answered with OneRoster data
 
     def __repr__(self) -> str:
@@ -244,20 +264,26 @@ class OneRosterClient(ClosedOnExit):
     def school_pages(self) -> Iterator[Page[School]]:
         return self._pages(_SCHOOLS, {})
 
-    def user_pages(self, modified_since: datetime | None = None) -> Iterator[Page[User]]:
+    def user_pages(
+        self, modified_since: datetime | None = None, known: KnownRecords | None = None
+    ) -> Iterator[Page[User]]:
+        """Every user (changed since ``modified_since``, when given); the records ``known``
+        holds come as their fingerprints only (``Page.known``)."""
         if modified_since is None:
-            return self._pages(_USERS, {})
-        return self._changed_user_pages(modified_since)
+            return self._pages(_USERS, {}, known)
+        return self._changed_user_pages(modified_since, known)
 
-    def _changed_user_pages(self, since: datetime) -> Iterator[Page[User]]:
+    def _changed_user_pages(
+        self, since: datetime, known: KnownRecords | None
+    ) -> Iterator[Page[User]]:
         """Users changed since then; everyone when the provider ignores the filter.
 
         Some providers answer a filter on a field they do not know with an empty list, so
         "nobody changed" is only believed once the provider is seen to filter at all.
         """
-        pages = self._pages(_USERS, {"filter": _filter_since(since)})
+        pages = self._pages(_USERS, {"filter": _filter_since(since)}, known)
         first = next(pages)
-        if first.records or first.invalid or self._filters_users():
+        if first.records or first.invalid or first.known or self._filters_users():
             yield first
             yield from pages
             return
@@ -266,7 +292,7 @@ class OneRosterClient(ClosedOnExit):
             "user matches with no one too: it does not filter by dateLastModified, so every "
             "user is read instead"
         )
-        yield from self._pages(_USERS, {})
+        yield from self._pages(_USERS, {}, known)
 
     def _filters_users(self) -> bool:
         """Whether a filter every user matches finds someone (or there is no one at all)."""
@@ -291,34 +317,89 @@ class OneRosterClient(ClosedOnExit):
 
     # -- paging -----------------------------------------------------------------------------
 
-    def _pages(self, collection: _Collection[R], extra: Mapping[str, str]) -> Iterator[Page[R]]:
-        cursor = _Cursor()
+    def _pages(
+        self,
+        collection: _Collection[R],
+        extra: Mapping[str, str],
+        known: KnownRecords | None = None,
+    ) -> Iterator[Page[R]]:
+        cursor = _Cursor(known=known)
         reply, raw = self._fetch(collection, None, extra, 0)
-        yield from self._take(collection, cursor, reply, raw)
-        if self._page_concurrency > 1 and self._pages_by_offset(collection, cursor, reply):
-            total = _total_count(reply)
-            assert total is not None  # checked by _pages_by_offset
-            yield from self._parallel_pages(collection, extra, cursor, len(raw), total)
-        while not cursor.done:
-            reply, raw = self._fetch(collection, cursor.link, extra, cursor.offset)
+        if self._page_concurrency > 1:
             yield from self._take(collection, cursor, reply, raw)
+            if self._pages_by_offset(collection, cursor, reply):
+                total = _total_count(reply)
+                assert total is not None  # checked by _pages_by_offset
+                yield from self._parallel_pages(collection, extra, cursor, len(raw), total)
+            if cursor.done:
+                return
+            reply, raw = self._fetch(collection, cursor.link, extra, cursor.offset)
+        yield from self._serial_pages(collection, extra, cursor, reply, raw)
+
+    def _serial_pages(
+        self,
+        collection: _Collection[R],
+        extra: Mapping[str, str],
+        cursor: _Cursor,
+        reply: Reply,
+        raw: list[Any],
+    ) -> Iterator[Page[R]]:
+        """The page just received and those after it, one request at a time. Reading ahead, the
+        next page is asked for before this one is parsed, so the parsing runs while the
+        provider answers; the request in flight is abandoned when this returns, raises, or is
+        closed early."""
+        stop = threading.Event()
+        transport = self._transport.stopping_also_on(stop)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="oneroster-page")
+        try:
+            while True:
+                offset = cursor.offset
+                self._advance(cursor, reply, raw)
+                upcoming = None
+                if self._read_ahead and not cursor.done:
+                    upcoming = pool.submit(
+                        self._fetch, collection, cursor.link, extra, cursor.offset, transport
+                    )
+                yield from self._pass_on(collection, cursor, reply, raw, offset)
+                if cursor.done:
+                    return
+                if upcoming is None:
+                    reply, raw = self._fetch(collection, cursor.link, extra, cursor.offset)
+                else:
+                    reply, raw = self._wait(upcoming)
+        finally:
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _take(
         self, collection: _Collection[R], cursor: _Cursor, reply: Reply, raw: list[Any]
     ) -> Iterator[Page[R]]:
         """Pass on the page at the cursor, with every check, and move the cursor past it."""
-        page = self._parse(collection, raw, cursor.offset, _total_count(reply))
+        offset = cursor.offset
+        self._advance(cursor, reply, raw)
+        yield from self._pass_on(collection, cursor, reply, raw, offset)
+
+    def _advance(self, cursor: _Cursor, reply: Reply, raw: list[Any]) -> None:
+        """Move the cursor past the page received at it."""
         if not raw:
             cursor.done = True
-            if cursor.offset == 0:
-                yield page
-            self._check_complete(collection, cursor.offset, page.total)
             return
-        cursor.previous_ids = self._check_moving_on(collection, page, cursor.previous_ids)
-        yield page
         cursor.offset += len(raw)
         cursor.link = self._next_url(reply)
         cursor.done = cursor.link is None and self._at_end(reply, cursor.offset)
+
+    def _pass_on(
+        self, collection: _Collection[R], cursor: _Cursor, reply: Reply, raw: list[Any], offset: int
+    ) -> Iterator[Page[R]]:
+        """The page received at ``offset``, parsed and checked."""
+        page = self._parse(collection, raw, offset, _total_count(reply), cursor.known)
+        if not raw:
+            if offset == 0:
+                yield page
+            self._check_complete(collection, offset, page.total)
+            return
+        cursor.previous_ids = self._check_moving_on(collection, page, cursor.previous_ids)
+        yield page
 
     def _fetch(
         self,
@@ -326,11 +407,12 @@ class OneRosterClient(ClosedOnExit):
         link: str | None,
         extra: Mapping[str, str],
         offset: int,
+        transport: Transport | None = None,
     ) -> tuple[Reply, list[Any]]:
         if link is not None:
-            return self._get(collection, link, None)
+            return self._get(collection, link, None, transport)
         params: dict[str, str | int] = {**extra, "limit": self._page_size, "offset": offset}
-        return self._get(collection, self.base_url + collection.path, params)
+        return self._get(collection, self.base_url + collection.path, params, transport)
 
     # -- parallel paging ----------------------------------------------------------------------
 
@@ -428,10 +510,14 @@ class OneRosterClient(ClosedOnExit):
 
     @staticmethod
     def _check_moving_on(
-        collection: _Collection[Any], page: Page[R], previous_ids: tuple[str, ...]
-    ) -> tuple[str, ...]:
+        collection: _Collection[Any], page: Page[R], previous_ids: tuple[str | int, ...]
+    ) -> tuple[str | int, ...]:
         """The page's ids; a provider that ignores the offset would otherwise loop forever."""
-        ids = (*(r.sourced_id for r in page.records), *(i.sourced_id or "" for i in page.invalid))
+        ids = (
+            *(r.sourced_id for r in page.records),
+            *(i.sourced_id or "" for i in page.invalid),
+            *page.known,
+        )
         if ids == previous_ids:
             raise ProviderError(
                 f"{PROVIDER} kept sending the same {collection.what} again instead of the "
@@ -473,14 +559,31 @@ class OneRosterClient(ClosedOnExit):
 
     @staticmethod
     def _parse(
-        collection: _Collection[R], raw: list[Any], offset: int, total: int | None
+        collection: _Collection[R],
+        raw: list[Any],
+        offset: int,
+        total: int | None,
+        known: KnownRecords | None = None,
     ) -> Page[R]:
+        """The page's records parsed, and those ``known`` holds as their fingerprints only."""
         page: Page[R] = Page([], [], offset, total)
+        fingerprinted = known is not None and collection is _USERS
         for item in raw:
+            fingerprint = None
+            if fingerprinted and isinstance(item, msgspec.Raw):
+                assert known is not None
+                fingerprint = known.fingerprint(item)
+                if fingerprint in known:
+                    page.known.append(fingerprint)
+                    continue
             try:
-                page.records.append(collection.parse(item))
+                record = collection.parse(item)
             except InvalidRecord as problem:
                 page.invalid.append(problem)
+                continue
+            if fingerprint is not None:
+                cast(User, record).fingerprint = fingerprint
+            page.records.append(record)
         return page
 
     # -- one request ------------------------------------------------------------------------

@@ -98,6 +98,9 @@ class User:
     #: OneRoster 1.1, from ``metadata.ic.legacysourceId``: how a switch to 1.2 re-links them.
     legacy_id: str | None = None
     carries: Carries = "whole"
+    #: A hash of the record's bytes as the provider sent them, when it came as JSON: how the
+    #: next sync knows it unchanged without parsing it (:mod:`app.sync.fingerprints`).
+    fingerprint: int | None = None
 
     @property
     def is_leaving(self) -> bool:
@@ -202,11 +205,20 @@ class RawUser(msgspec.Struct, gc=False):
     metadata: Any = None
 
 
+_decode_raw_user = msgspec.json.Decoder(RawUser).decode
+
+
 def parse_user(raw: object) -> User:
-    """A user from a :class:`RawUser` or from a JSON object (a dict), by the same rules."""
-    if isinstance(raw, dict):
+    """A user from one record's JSON bytes (a :class:`msgspec.Raw`), a :class:`RawUser` or a
+    JSON object (a dict), by the same rules."""
+    if isinstance(raw, msgspec.Raw):
+        try:
+            raw = _decode_raw_user(raw)
+        except msgspec.ValidationError:  # valid JSON, as its page was, but not an object
+            raise InvalidRecord("the record is not an object") from None
+    elif isinstance(raw, dict):
         raw = msgspec.convert(raw, RawUser)
-    elif not isinstance(raw, RawUser):
+    if not isinstance(raw, RawUser):
         raise InvalidRecord("the record is not an object")
     sourced_id = clean_text(raw.sourcedId)
     if sourced_id is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
-from app.oneroster.client import Page
+from app.oneroster.client import KnownRecords, Page
 from app.oneroster.records import School, User
 
 
@@ -27,7 +27,11 @@ class RosterSource(Protocol):
 
     def authenticate(self) -> None: ...
 
-    def user_pages(self, modified_since: datetime | None = None) -> Iterator[Page[User]]: ...
+    def user_pages(
+        self, modified_since: datetime | None = None, known: KnownRecords | None = None
+    ) -> Iterator[Page[User]]:
+        """Every user; those whose records ``known`` holds may come as fingerprints only."""
+        ...
 
     def schools(self) -> list[School]: ...
 

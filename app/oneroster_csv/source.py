@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import CanceledError
-from app.oneroster.client import Page
+from app.oneroster.client import KnownRecords, Page
 from app.oneroster.closing import ClosedOnExit
 from app.oneroster.records import (
     Carries,
@@ -102,14 +102,17 @@ class CsvSource(ClosedOnExit):
                 found.setdefault(school.sourced_id, school)
         return list(found.values())
 
-    def user_pages(self, modified_since: datetime | None = None) -> Iterator[Page[User]]:
+    def user_pages(
+        self, modified_since: datetime | None = None, known: KnownRecords | None = None
+    ) -> Iterator[Page[User]]:
         """Every user of users.csv, a page at a time. ``modified_since`` is not used: a package
-        carries what it carries, and a sync asking for a delta leaves the rest as it is.
+        carries what it carries, and a sync asking for a delta leaves the rest as it is. Nor is
+        ``known``: a CSV row is parsed in the reading, so every user comes parsed.
 
         When roles.csv is a delta, a users.csv row without roles rows keeps the person's roles,
         and the people with roles rows but no users.csv row follow, carrying only their roles.
         """
-        del modified_since
+        del modified_since, known
         package, manifest = self._checked()
         roles = None
         if manifest.version == "1.2":

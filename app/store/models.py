@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -72,6 +72,24 @@ class DirectoryUser(Base):
     site: Mapped[Site] = relationship()
 
     __table_args__ = (Index("ix_users_site_active", "site_id", "active"),)
+
+
+class RecordFingerprint(Base):
+    """A provider record the directory holds exactly as the sync that wrote it staged it
+    (app.sync.fingerprints): the next sync passes it over unparsed while its bytes stay the same.
+
+    Whatever writes a user forgets that user's fingerprints, in the same transaction.
+    """
+
+    __tablename__ = "record_fingerprints"
+
+    # INTEGER, not BIGINT, on SQLite: the table's own row id, found without an index.
+    fingerprint: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    sourced_id: Mapped[str] = mapped_column(index=True)
+    #: The record leaves (the person inactive); otherwise it is a candidate, active as it says.
+    leaving: Mapped[bool] = mapped_column(Boolean)
 
 
 class SyncRun(Base):

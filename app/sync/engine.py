@@ -28,6 +28,7 @@ from app.oneroster.source import PackageSource, RosterSource
 from app.store.directory import Directory
 from app.store.history import History, RunCounts, SkipRecord
 from app.store.models import utc_now
+from app.sync.fingerprints import UnchangedRecords
 from app.sync.lock import SyncLock
 from app.sync.placement import Decided, Placement
 from app.sync.plan import Classifier
@@ -284,10 +285,11 @@ class SyncEngine:
             # users takes most of a second.
             connection.detach()
             stage = StagingTable(connection)
+            known = UnchangedRecords.load(connection, mapping, self._username_field)
             connection.commit()
             started = time.perf_counter()
             unreadable, totals, changes_only = self._download(
-                stage, classifier, since, report, cancel, result=result
+                stage, classifier, since, report, cancel, result=result, known=known
             )
             result.timings["download"] = time.perf_counter() - started
             report(Progress("comparing", 0, None))
@@ -377,10 +379,12 @@ class SyncEngine:
         cancel: threading.Event,
         *,
         result: SyncResult,
+        known: UnchangedRecords,
     ) -> tuple[list[SkipRecord], set[int], bool]:
-        """Stage every user, page by page. Returns the records with no sourcedId at all, as
-        skips, every total the provider gave (more than one: the list changed meanwhile), and
-        whether the source sent changes only. A package source's file goes into ``result``."""
+        """Stage every user, page by page (those ``known`` unchanged as seen only). Returns the
+        records with no sourcedId at all, as skips, every total the provider gave (more than
+        one: the list changed meanwhile), and whether the source sent changes only. A package
+        source's file goes into ``result``."""
         unreadable: list[SkipRecord] = []
         totals: set[int] = set()
         received = 0
@@ -390,17 +394,17 @@ class SyncEngine:
 
             def every_page() -> Iterator[Page[User]]:
                 client.authenticate()
-                yield from client.user_pages(modified_since=since)
+                yield from client.user_pages(modified_since=since, known=known)
 
             # The next pages download while this one is staged; closed however the loop ends,
             # so the fetching stops with it.
             with contextlib.closing(pages_ahead(every_page(), cancel, stop)) as pages:
                 for page in pages:
                     staged, unidentified = classifier.classify_page(page.records, page.invalid)
-                    stage.add(staged)
+                    stage.add(staged, page.known)
                     stage.connection.commit()  # holds nothing in the directory between pages
                     unreadable += map(SkipRecord.unidentified, unidentified)
-                    received += len(page.records) + len(page.invalid)
+                    received += len(page.records) + len(page.invalid) + len(page.known)
                     if page.total is not None:
                         totals.add(page.total)
                     report(Progress("downloading", received, page.total))

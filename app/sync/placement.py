@@ -46,6 +46,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.history import RunCounts
 from app.store.models import DirectoryUser, SkippedUser
+from app.sync import fingerprints
 from app.sync.partial import complete_partial_users
 from app.sync.relink import find_relinks, rekey_directory, relinked_count
 from app.sync.stage import shared_usernames, staged
@@ -129,6 +130,7 @@ class Placement:
 
         ``unstaged_skips`` are records skipped without a row (no sourcedId at all).
         """
+        fingerprints.settle(self.connection)
         self._relinks = find_relinks(self.connection)
         complete_partial_users(self.connection)
         self._find_shared_usernames()
@@ -150,14 +152,14 @@ class Placement:
         )
         if unstaged_skips:
             reasons["invalid_record"] = reasons.get("invalid_record", 0) + unstaged_skips
-        unseen = self._count(self._unseen())
+        unseen = self._count(self._unseen()) if self._maybe_unseen() else 0
         self._anyone_unseen = unseen > 0
         deactivated = by_decision.get("deactivate", 0) + unseen
         counts = RunCounts(
             added=by_decision.get("insert", 0),
             updated=by_decision.get("update", 0),
             deactivated=deactivated,
-            unchanged=by_decision.get("unchanged", 0),
+            unchanged=by_decision.get("unchanged", 0) + fingerprints.seen_count(self.connection),
             skipped=sum(reasons.values()),
             relinked=relinked_count(self.connection) if self._relinks else 0,
         )
@@ -189,6 +191,7 @@ class Placement:
             story.prune(story_kept_since)
         if self._relinks:
             rekey_directory(self.connection, run_id)
+        fingerprints.remember(self.connection, forget_all=self._relinks, gone=self._unseen())
         story.record(
             set(self._decisions), self._unseen(), _skip_reason(), _skip_detail(), _display_name()
         )
@@ -338,7 +341,23 @@ class Placement:
         """Active local users a complete sync did not see at all (nothing, otherwise)."""
         if not self.complete or self._anyone_unseen is False:
             return false()
-        return and_(_u.active.is_(true()), not_(exists().where(_any_record)))
+        return and_(
+            _u.active.is_(true()),
+            not_(exists().where(_any_record)),
+            fingerprints.not_seen(_u.sourced_id),
+        )
+
+    def _maybe_unseen(self) -> bool:
+        """Whether a complete sync may have missed an active local user: more of them than
+        those it staged and those it saw unchanged (each one active) — counted, rather than a
+        pass looking each active user up in the sync."""
+        if not self.complete:
+            return False
+        staged_active = select(func.count()).where(_active_record)
+        accounted = self.connection.scalar(staged_active) + fingerprints.seen_count(
+            self.connection, active_only=True
+        )
+        return self.active_before() > accounted
 
     def _leaving(self) -> ColumnElement[bool]:
         """The local users this sync deactivates. Only a complete sync has unseen ones to add,

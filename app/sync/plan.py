@@ -64,6 +64,8 @@ class StagedUser(NamedTuple):
     #: CSV delta, see :class:`app.oneroster.records.User`): ``placement`` (role and site) or
     #: ``fields`` (username, name and email). Filled in by :mod:`app.sync.placement`.
     keeps: Keeps = ""
+    #: The record's fingerprint, when it came as JSON (app.sync.fingerprints).
+    fingerprint: int | None = None
 
 
 class Classifier:
@@ -104,7 +106,9 @@ class Classifier:
             )  # fmt: skip
         if user.is_leaving:
             why = "tobedeleted" if user.status == "tobedeleted" else "disabled"
-            return StagedUser(sid, "leaving", given, family, why, legacy_id=legacy)
+            return StagedUser(
+                sid, "leaving", given, family, why, legacy_id=legacy, fingerprint=user.fingerprint
+            )
         username = clean_text(getattr(user, self._attribute))
         if username is None:
             detail = f"no {self._field}"
@@ -114,7 +118,7 @@ class Classifier:
         site_id = mapping[placing.org_sourced_id] if placing else None
         return StagedUser(
             sid, "candidate", given, family, "", username, username.casefold(), user.email, role,
-            site_id, legacy, keeps
+            site_id, legacy, keeps, user.fingerprint
         )  # fmt: skip
 
     def classify_page(

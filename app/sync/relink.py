@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    and_,
     bindparam,
     exists,
     func,
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.models import DirectoryUser, PersonChange, PersonChangeField
+from app.sync.fingerprints import not_seen
 from app.sync.stage import staged
 
 users = DirectoryUser.__table__
@@ -94,7 +96,7 @@ def _newcomer_with_legacy_id() -> ColumnElement[bool]:
 
 
 def _collect_unseen_keys(connection: Connection) -> None:
-    unseen = not_(exists().where(_s.sourced_id == _u.sourced_id))
+    unseen = and_(not_(exists().where(_s.sourced_id == _u.sourced_id)), not_seen(_u.sourced_id))
     first = func.substr(_u.sourced_id, 1, 1)
     as_is = select(_u.sourced_id, _u.sourced_id).where(unseen)
     unprefixed = select(func.substr(_u.sourced_id, 2), _u.sourced_id).where(

@@ -11,12 +11,26 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from itertools import chain
+from typing import Final
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam
+import msgspec
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
+from app.store.models import RecordFingerprint
 from app.store.text import REPLACEMENT, storable_text
 from app.sync.plan import StagedUser
 
@@ -41,6 +55,7 @@ staged = Table(
     Column("site_id", Integer),
     Column("legacy_id", String),
     Column("keeps", String(10), nullable=False),
+    Column("fingerprint", BigInteger),
     Column("seq", Integer, nullable=False),  # arrival order, for the history's skip list
     Column("decision", String(20)),  # set by placement
     # Set by re-linking: the user's own sourcedId, when ``sourced_id`` is that of the local
@@ -59,7 +74,19 @@ shared_usernames = Table(
     prefixes=["TEMPORARY"],
 )
 
-_TABLES = (staged, shared_usernames)
+#: The people this sync received unchanged, known by their records' fingerprints and not
+#: parsed (app.sync.fingerprints): their directory records stand as they are.
+seen = Table(
+    "rostersync_seen_users",
+    _metadata,
+    Column("sourced_id", String, primary_key=True),
+    Column("leaving", Boolean, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("fingerprint", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+_TABLES = (staged, shared_usernames, seen)
 
 
 class StagingTable:
@@ -73,8 +100,14 @@ class StagingTable:
             table.create(connection)
         self._replace, self._keep = _upserts(connection)
 
-    def add(self, users: Sequence[StagedUser]) -> None:
-        """Stage one page of users, in the connection's current transaction."""
+    def add(self, users: Sequence[StagedUser], known: Sequence[int] = ()) -> None:
+        """Stage one page of users, and the people of its ``known`` fingerprints as seen (after
+        them, in arrival order), in the connection's current transaction."""
+        self._add_staged(users)
+        _see(self.connection, known, self._seq)
+        self._seq += len(known)
+
+    def _add_staged(self, users: Sequence[StagedUser]) -> None:
         start, self._seq = self._seq, self._seq + len(users)
         rows = [(*user, start + n) for n, user in enumerate(users)]
         if self.connection.dialect.name != "sqlite":
@@ -114,6 +147,34 @@ class StagingTable:
     def drop(self) -> None:
         for table in reversed(_TABLES):
             table.drop(self.connection, checkfirst=True)
+
+
+#: The kept people behind a page's known fingerprints, into ``seen`` (a person sent twice once).
+_SEE: Final = {
+    "sqlite": (
+        "INSERT OR IGNORE INTO {seen} (sourced_id, leaving, seq, fingerprint) "
+        "SELECT f.sourced_id, f.leaving, :first + arrived.key, f.fingerprint "
+        "FROM json_each(:fingerprints) AS arrived "
+        "JOIN {kept} AS f ON f.fingerprint = arrived.value"
+    ),
+    "postgresql": (
+        "INSERT INTO {seen} (sourced_id, leaving, seq, fingerprint) "
+        "SELECT f.sourced_id, f.leaving, :first + arrived.n, f.fingerprint "
+        "FROM json_array_elements_text(CAST(:fingerprints AS json)) "
+        "WITH ORDINALITY AS arrived(value, n) "
+        "JOIN {kept} AS f ON f.fingerprint = CAST(arrived.value AS BIGINT) "
+        "ON CONFLICT DO NOTHING"
+    ),
+}
+
+
+def _see(connection: Connection, known: Sequence[int], first_seq: int) -> None:
+    """Note the people of one page's known fingerprints as seen, arriving from ``first_seq``."""
+    if not known:
+        return
+    sql = _SEE[connection.dialect.name].format(seen=seen.name, kept=RecordFingerprint.__tablename__)
+    listed = msgspec.json.encode(known).decode()
+    connection.execute(text(sql), {"fingerprints": listed, "first": first_seq})
 
 
 class _RowsAtOnce:

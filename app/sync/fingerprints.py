@@ -1,0 +1,190 @@
+"""Knowing a provider's record unchanged without parsing it: a fingerprint of its bytes.
+
+Most of a district is the same from one night to the next, and parsing and checking a record
+costs more than receiving it. So the directory keeps, for each person a sync left exactly as
+their record said, the fingerprint of that record (``record_fingerprints``): a keyed hash of
+its bytes as sent, the key made of everything else the record's staged row depends on (the
+school mapping, the username field, the rules). The next sync hashes each record it receives;
+one whose fingerprint is kept is passed over as "seen, unchanged" (the ``seen`` staging table),
+and only the others are parsed and staged.
+
+A kept fingerprint says the directory holds the person as that record stages them: an active
+record with its fields (a candidate) or an inactive one (leaving). So every write of a person
+forgets their fingerprints (:func:`remember`, in the sync's transaction); a seen person the
+general rules must weigh again (one whose username a changed user now wants, one sent twice)
+is staged from their directory record (:func:`settle`), which is what their record stages as.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from array import array
+from collections.abc import Mapping
+from typing import Final
+
+import msgspec
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.oneroster.records import UsernameField
+from app.store.models import DirectoryUser, RecordFingerprint
+from app.sync.stage import seen, staged
+
+#: Raise when parsing or the record-level checks (app.oneroster.records, app.sync.plan) change
+#: what a record stages as: every kept fingerprint then stops matching.
+RULES: Final = 1
+
+fingerprints = RecordFingerprint.__table__
+users = DirectoryUser.__table__
+_f, _s, _u, _seen = fingerprints.c, staged.c, users.c, seen.c
+
+
+class UnchangedRecords:
+    """The fingerprints the directory keeps, for the client to pass over (a
+    :class:`app.oneroster.client.KnownRecords`): eight bytes each, sorted, in memory."""
+
+    def __init__(self, key: bytes, kept: array[int]) -> None:
+        self._hash = hashlib.blake2b(digest_size=8, key=key)
+        self._kept = kept
+
+    @classmethod
+    def load(
+        cls, connection: Connection, mapping: Mapping[str, int], username_field: UsernameField
+    ) -> UnchangedRecords:
+        kept = array("q", connection.scalars(select(_f.fingerprint).order_by(_f.fingerprint)))
+        return cls(context_key(mapping, username_field), kept)
+
+    def fingerprint(self, record: bytes) -> int:
+        hashed = self._hash.copy()
+        hashed.update(record)
+        return int.from_bytes(hashed.digest(), "little", signed=True)
+
+    def __contains__(self, fingerprint: object) -> bool:
+        kept = self._kept
+        at = bisect.bisect_left(kept, fingerprint)  # type: ignore[call-overload]
+        return at < len(kept) and kept[at] == fingerprint
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+def context_key(mapping: Mapping[str, int], username_field: UsernameField) -> bytes:
+    """What a record's staged row depends on besides its bytes, as the hash's key."""
+    context = msgspec.json.encode([RULES, username_field, sorted(mapping.items())])
+    return hashlib.blake2b(context, digest_size=32).digest()
+
+
+# --- before deciding ---------------------------------------------------------------------------
+
+
+def settle(connection: Connection) -> None:
+    """Stage the seen people the general rules must weigh, as their directory records say.
+
+    Those are a person also staged from another record (the provider's list changed while it was
+    read; the one sent last counts) and a person whose username a staged user wants. Usually
+    nobody: each is looked for once before anything is moved.
+    """
+    also_staged = _seen.sourced_id.in_(select(_s.sourced_id))
+    overlap = select(_s.sourced_id).join_from(staged, seen, _seen.sourced_id == _s.sourced_id)
+    if connection.scalar(overlap.limit(1)) is not None:
+        later = select(_s.seq).where(_s.sourced_id == _seen.sourced_id).scalar_subquery()
+        _stage_from_directory(connection, and_(also_staged, later < _seen.seq))
+        connection.execute(delete(seen).where(also_staged))
+    wanted = select(_s.username_key).where(_s.outcome == "candidate")
+    if connection.scalar(wanted.limit(1)) is None:
+        return
+    holders = select(_u.sourced_id).where(_u.active.is_(True), _u.username_key.in_(wanted))
+    held = _seen.sourced_id.in_(holders)
+    if _stage_from_directory(connection, and_(_seen.leaving.is_(False), held)):
+        connection.execute(delete(seen).where(held))
+
+
+def _stage_from_directory(connection: Connection, chosen: ColumnElement[bool]) -> int:
+    leaving = _seen.leaving.is_(True)
+
+    def unless_leaving(column: ColumnElement[object], instead: object = None) -> object:
+        return case((leaving, instead if instead is not None else null()), else_=column)
+
+    row = (
+        select(
+            _u.sourced_id,
+            case((leaving, literal("leaving")), else_=literal("candidate")),
+            _u.given_name,
+            _u.family_name,
+            literal(""),
+            unless_leaving(_u.username),
+            unless_leaving(_u.username_key),
+            unless_leaving(_u.email),
+            unless_leaving(_u.role, literal("")),
+            unless_leaving(_u.site_id),
+            literal(""),
+            _seen.seq,
+            _seen.fingerprint,
+        )
+        .join_from(seen, users, _u.sourced_id == _seen.sourced_id)
+        .where(chosen)
+    )
+    names = [
+        *("sourced_id", "outcome", "given_name", "family_name", "detail", "username"),
+        *("username_key", "email", "role", "site_id", "keeps", "seq", "fingerprint"),
+    ]
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(staged).from_select(names, row)
+    replaced = statement.on_conflict_do_update(
+        index_elements=[_s.sourced_id],
+        set_={name: statement.excluded[name] for name in names if name != "sourced_id"},
+    )
+    return connection.execute(replaced).rowcount
+
+
+def seen_count(connection: Connection, *, active_only: bool = False) -> int:
+    """How many people this sync saw unchanged (those left active, with ``active_only``)."""
+    counted = select(func.count()).select_from(seen)
+    if active_only:
+        counted = counted.where(_seen.leaving.is_(False))
+    return connection.scalar(counted) or 0
+
+
+def not_seen(user_id: ColumnElement[str]) -> ColumnElement[bool]:
+    return ~exists().where(_seen.sourced_id == user_id)
+
+
+# --- once decided ----------------------------------------------------------------------------
+
+
+def remember(connection: Connection, *, forget_all: bool, gone: ColumnElement[bool]) -> None:
+    """Keep the fingerprints of the people this sync leaves exactly as their records said, and
+    forget those of everyone else it writes: the staged, and the local users ``gone`` picks
+    (deactivated unseen). ``forget_all``: the directory's ids change (a re-link)."""
+    if forget_all:
+        connection.execute(delete(fingerprints))
+    else:
+        connection.execute(delete(fingerprints).where(_f.sourced_id.in_(select(_s.sourced_id))))
+        connection.execute(
+            delete(fingerprints).where(_f.sourced_id.in_(select(_u.sourced_id).where(gone)))
+        )
+    as_recorded = or_(
+        and_(_s.outcome == "candidate", _s.decision.in_(("insert", "update", "unchanged"))),
+        _s.outcome == "leaving",
+    )
+    chosen = (
+        select(_s.fingerprint, _s.sourced_id, _s.outcome == literal("leaving"))
+        .where(_s.fingerprint.is_not(None), as_recorded)
+        .order_by(_s.fingerprint)
+    )
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(fingerprints).from_select(["fingerprint", "sourced_id", "leaving"], chosen)
+    connection.execute(statement.on_conflict_do_nothing())
