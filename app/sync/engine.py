@@ -19,8 +19,8 @@ from typing import Literal
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.bulk_work import cyclic_gc_paused, quick_thread_switching
 from app.errors import CanceledError, RosterSyncError, SafetyLimitError
-from app.gc_pause import cyclic_gc_paused
 from app.oneroster.client import Page
 from app.oneroster.pages_ahead import pages_ahead
 from app.oneroster.records import User, UsernameField
@@ -206,7 +206,7 @@ class SyncEngine:
         try:
             # A full garbage collection over tens of thousands of users holds the GIL long
             # enough to freeze the window; a sync makes no reference cycles worth collecting.
-            with self.lock.hold(), cyclic_gc_paused():
+            with self.lock.hold(), cyclic_gc_paused(), quick_thread_switching():
                 return self._run_locked(request, report, cancel)
         except RosterSyncError as refused:  # another sync runs, or the database is unreachable
             return SyncResult(
@@ -285,7 +285,12 @@ class SyncEngine:
             # users takes most of a second.
             connection.detach()
             stage = StagingTable(connection)
-            known = UnchangedRecords.load(connection, mapping, self._username_field)
+            # A delta's few records are changed ones: not worth reading every fingerprint for.
+            known = (
+                UnchangedRecords.load(connection, mapping, self._username_field)
+                if result.mode == "full"
+                else UnchangedRecords.none()
+            )
             connection.commit()
             started = time.perf_counter()
             unreadable, totals, changes_only = self._download(

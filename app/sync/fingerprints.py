@@ -61,6 +61,10 @@ class UnchangedRecords:
         self._kept = kept
 
     @classmethod
+    def none(cls) -> UnchangedRecords:
+        return cls(b"", array("q"))
+
+    @classmethod
     def load(
         cls, connection: Connection, mapping: Mapping[str, int], username_field: UsernameField
     ) -> UnchangedRecords:
@@ -97,6 +101,8 @@ def settle(connection: Connection) -> None:
     read; the one sent last counts) and a person whose username a staged user wants. Usually
     nobody: each is looked for once before anything is moved.
     """
+    if connection.scalar(select(_seen.sourced_id).limit(1)) is None:
+        return  # nobody seen unchanged (a first sync, a delta)
     also_staged = _seen.sourced_id.in_(select(_s.sourced_id))
     overlap = select(_s.sourced_id).join_from(staged, seen, _seen.sourced_id == _s.sourced_id)
     if connection.scalar(overlap.limit(1)) is not None:
@@ -165,14 +171,31 @@ def not_seen(user_id: ColumnElement[str]) -> ColumnElement[bool]:
 # --- once decided ----------------------------------------------------------------------------
 
 
-def remember(connection: Connection, *, forget_all: bool, gone: ColumnElement[bool]) -> None:
+#: The decisions that write a staged person's directory record.
+WRITES: Final = ("insert", "update", "deactivate")
+
+
+def remember(
+    connection: Connection,
+    *,
+    forget_all: bool,
+    written: bool,
+    gone: ColumnElement[bool] | None,
+) -> None:
     """Keep the fingerprints of the people this sync leaves exactly as their records said, and
-    forget those of everyone else it writes: the staged, and the local users ``gone`` picks
-    (deactivated unseen). ``forget_all``: the directory's ids change (a re-link)."""
+    forget those of everyone else whose record it writes: the staged ones it adds, updates or
+    deactivates (``written``: there are some) and the local users ``gone`` picks (deactivated
+    unseen). ``forget_all``: the directory's ids change (a re-link).
+
+    Fingerprints are not indexed by person: an index of a million ids in random order would
+    cost a first sync more than the rare pass over them, when someone is written, costs.
+    """
     if forget_all:
         connection.execute(delete(fingerprints))
-    else:
-        connection.execute(delete(fingerprints).where(_f.sourced_id.in_(select(_s.sourced_id))))
+    if written and not forget_all:
+        staged_written = select(_s.sourced_id).where(_s.decision.in_(WRITES))
+        connection.execute(delete(fingerprints).where(_f.sourced_id.in_(staged_written)))
+    if gone is not None and not forget_all:
         connection.execute(
             delete(fingerprints).where(_f.sourced_id.in_(select(_u.sourced_id).where(gone)))
         )

@@ -191,7 +191,12 @@ class Placement:
             story.prune(story_kept_since)
         if self._relinks:
             rekey_directory(self.connection, run_id)
-        fingerprints.remember(self.connection, forget_all=self._relinks, gone=self._unseen())
+        fingerprints.remember(
+            self.connection,
+            forget_all=self._relinks,
+            written=any(map(self._made, fingerprints.WRITES)),
+            gone=self._unseen() if self._anyone_unseen else None,
+        )
         story.record(
             set(self._decisions), self._unseen(), _skip_reason(), _skip_detail(), _display_name()
         )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from app.bulk_work import cyclic_gc_paused
 from app.csv_export import write_csv
-from app.gc_pause import cyclic_gc_paused
 from app.labels import role_label
 from app.oneroster.client import OneRosterClient
 from app.oneroster.download import download_users

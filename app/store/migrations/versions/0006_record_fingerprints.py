@@ -28,11 +28,7 @@ def upgrade() -> None:
         sa.Column("sourced_id", sa.Text(), nullable=False),
         sa.Column("leaving", sa.Boolean(), nullable=False),
     )
-    op.create_index(
-        "ix_record_fingerprints_sourced_id", "record_fingerprints", ["sourced_id"], unique=False
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_record_fingerprints_sourced_id", table_name="record_fingerprints")
     op.drop_table("record_fingerprints")
