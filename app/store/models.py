@@ -87,7 +87,7 @@ class RecordFingerprint(Base):
     fingerprint: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
-    sourced_id: Mapped[str]
+    sourced_id: Mapped[str] = mapped_column(index=True)
     #: The record leaves (the person inactive); otherwise it is a candidate, active as it says.
     leaving: Mapped[bool] = mapped_column(Boolean)
 

@@ -48,6 +48,7 @@ from app.sync.stage import seen, staged
 RULES: Final = 1
 
 fingerprints = RecordFingerprint.__table__
+_BY_PERSON = next(iter(fingerprints.indexes))
 users = DirectoryUser.__table__
 _f, _s, _u, _seen = fingerprints.c, staged.c, users.c, seen.c
 
@@ -181,14 +182,18 @@ def remember(
     forget_all: bool,
     written: bool,
     gone: ColumnElement[bool] | None,
+    keep_new: bool,
 ) -> None:
     """Keep the fingerprints of the people this sync leaves exactly as their records said, and
     forget those of everyone else whose record it writes: the staged ones it adds, updates or
     deactivates (``written``: there are some) and the local users ``gone`` picks (deactivated
-    unseen). ``forget_all``: the directory's ids change (a re-link).
+    unseen). ``forget_all``: the directory's ids change (a re-link). ``keep_new``: keep the new
+    ones too (a delta does not: its few changed records are kept by the next full sync, and
+    its write stays small).
 
-    Fingerprints are not indexed by person: an index of a million ids in random order would
-    cost a first sync more than the rare pass over them, when someone is written, costs.
+    Into an empty table (a first sync), the fingerprints go without their index by person,
+    which is then built once, in order: kept up row by row, an index of a million ids in random
+    order would cost a first sync seconds.
     """
     if forget_all:
         connection.execute(delete(fingerprints))
@@ -199,6 +204,8 @@ def remember(
         connection.execute(
             delete(fingerprints).where(_f.sourced_id.in_(select(_u.sourced_id).where(gone)))
         )
+    if not keep_new:
+        return
     as_recorded = or_(
         and_(_s.outcome == "candidate", _s.decision.in_(("insert", "update", "unchanged"))),
         _s.outcome == "leaving",
@@ -210,4 +217,9 @@ def remember(
     )
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = insert(fingerprints).from_select(["fingerprint", "sourced_id", "leaving"], chosen)
+    empty = connection.scalar(select(_f.fingerprint).limit(1)) is None
+    if empty:
+        _BY_PERSON.drop(connection)
     connection.execute(statement.on_conflict_do_nothing())
+    if empty:
+        _BY_PERSON.create(connection)

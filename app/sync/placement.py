@@ -196,6 +196,7 @@ class Placement:
             forget_all=self._relinks,
             written=any(map(self._made, fingerprints.WRITES)),
             gone=self._unseen() if self._anyone_unseen else None,
+            keep_new=self.complete,
         )
         story.record(
             set(self._decisions), self._unseen(), _skip_reason(), _skip_detail(), _display_name()

@@ -28,7 +28,9 @@ def upgrade() -> None:
         sa.Column("sourced_id", sa.Text(), nullable=False),
         sa.Column("leaving", sa.Boolean(), nullable=False),
     )
+    op.create_index("ix_record_fingerprints_sourced_id", "record_fingerprints", ["sourced_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_record_fingerprints_sourced_id", table_name="record_fingerprints")
     op.drop_table("record_fingerprints")
