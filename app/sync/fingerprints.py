@@ -195,12 +195,14 @@ def remember(
     which is then built once, in order: kept up row by row, an index of a million ids in random
     order would cost a first sync seconds.
     """
-    if forget_all:
+    empty = connection.scalar(select(_f.fingerprint).limit(1)) is None
+    if forget_all and not empty:
         connection.execute(delete(fingerprints))
-    if written and not forget_all:
+        empty = True
+    if written and not empty:
         staged_written = select(_s.sourced_id).where(_s.decision.in_(WRITES))
         connection.execute(delete(fingerprints).where(_f.sourced_id.in_(staged_written)))
-    if gone is not None and not forget_all:
+    if gone is not None and not empty:
         connection.execute(
             delete(fingerprints).where(_f.sourced_id.in_(select(_u.sourced_id).where(gone)))
         )
@@ -217,7 +219,6 @@ def remember(
     )
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = insert(fingerprints).from_select(["fingerprint", "sourced_id", "leaving"], chosen)
-    empty = connection.scalar(select(_f.fingerprint).limit(1)) is None
     if empty:
         _BY_PERSON.drop(connection)
     connection.execute(statement.on_conflict_do_nothing())

@@ -357,13 +357,14 @@ class Placement:
         """Whether a complete sync may have missed an active local user: more of them than
         those it staged and those it saw unchanged (each one active) — counted, rather than a
         pass looking each active user up in the sync."""
-        if not self.complete:
-            return False
+        active = self.active_before() if self.complete else 0
+        if active == 0:
+            return False  # a delta, or a first sync
         staged_active = select(func.count()).where(_active_record)
         accounted = self.connection.scalar(staged_active) + fingerprints.seen_count(
             self.connection, active_only=True
         )
-        return self.active_before() > accounted
+        return active > accounted
 
     def _leaving(self) -> ColumnElement[bool]:
         """The local users this sync deactivates. Only a complete sync has unseen ones to add,
