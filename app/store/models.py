@@ -88,8 +88,14 @@ class RecordFingerprint(Base):
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
     sourced_id: Mapped[str] = mapped_column(index=True)
-    #: The record leaves (the person inactive); otherwise it is a candidate, active as it says.
-    leaving: Mapped[bool] = mapped_column(Boolean)
+    #: What the record stages as (app.sync.plan): ``candidate`` (the person active as it says),
+    #: ``leaving`` (inactive), or a skip (``not_synced_role``, ``unmapped_school``,
+    #: ``no_username``), whose staged row the next columns keep, so it is staged unparsed.
+    outcome: Mapped[str] = mapped_column(String(20))
+    given_name: Mapped[str | None]
+    family_name: Mapped[str | None]
+    detail: Mapped[str | None] = mapped_column(Text)
+    legacy_id: Mapped[str | None]
 
 
 class SyncRun(Base):

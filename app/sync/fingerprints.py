@@ -172,6 +172,10 @@ def not_seen(user_id: ColumnElement[str]) -> ColumnElement[bool]:
 # --- once decided ----------------------------------------------------------------------------
 
 
+#: Skips whose whole staged row a fingerprint keeps: such a person is staged unparsed.
+KEPT_SKIPS: Final = ("not_synced_role", "unmapped_school", "no_username")
+_KEPT_ROW: Final = (_s.given_name, _s.family_name, _s.detail, _s.legacy_id)
+
 #: The decisions that write a staged person's directory record.
 WRITES: Final = ("insert", "update", "deactivate")
 
@@ -210,15 +214,18 @@ def remember(
         return
     as_recorded = or_(
         and_(_s.outcome == "candidate", _s.decision.in_(("insert", "update", "unchanged"))),
-        _s.outcome == "leaving",
+        _s.outcome.in_(("leaving", *KEPT_SKIPS)),
     )
+    skipped = _s.outcome.in_(KEPT_SKIPS)
+    kept_row = [case((skipped, column), else_=null()) for column in _KEPT_ROW]
     chosen = (
-        select(_s.fingerprint, _s.sourced_id, _s.outcome == literal("leaving"))
+        select(_s.fingerprint, _s.sourced_id, _s.outcome, *kept_row)
         .where(_s.fingerprint.is_not(None), as_recorded)
         .order_by(_s.fingerprint)
     )
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(fingerprints).from_select(["fingerprint", "sourced_id", "leaving"], chosen)
+    names = ["fingerprint", "sourced_id", "outcome", *(column.name for column in _KEPT_ROW)]
+    statement = insert(fingerprints).from_select(names, chosen)
     if empty:
         _BY_PERSON.drop(connection)
     connection.execute(statement.on_conflict_do_nothing())

@@ -80,7 +80,7 @@ class Classifier:
     # tuple built once, positionally.
     def classify(self, user: User) -> StagedUser:
         sid, given, family = user.sourced_id, user.given_name, user.family_name
-        legacy = user.legacy_id
+        legacy, fingerprint = user.legacy_id, user.fingerprint
         mapping = self._mapping
         placing = None
         if user.carries != "fields":
@@ -88,7 +88,10 @@ class Classifier:
             if not synced_roles:
                 roles = ", ".join(sorted({r.role for r in user.roles}))
                 detail = f"role: {roles}"
-                return StagedUser(sid, "not_synced_role", given, family, detail, legacy_id=legacy)
+                return StagedUser(
+                    sid, "not_synced_role", given, family, detail, legacy_id=legacy,
+                    fingerprint=fingerprint
+                )  # fmt: skip
             for assignment in synced_roles:
                 if assignment.org_sourced_id in mapping:
                     placing = assignment
@@ -96,7 +99,10 @@ class Classifier:
             else:
                 orgs = ", ".join(dict.fromkeys(r.org_sourced_id for r in synced_roles))
                 detail = f"schools: {orgs}"
-                return StagedUser(sid, "unmapped_school", given, family, detail, legacy_id=legacy)
+                return StagedUser(
+                    sid, "unmapped_school", given, family, detail, legacy_id=legacy,
+                    fingerprint=fingerprint
+                )  # fmt: skip
         if user.carries == "roles":
             assert placing is not None
             site_id = mapping[placing.org_sourced_id]
@@ -107,18 +113,21 @@ class Classifier:
         if user.is_leaving:
             why = "tobedeleted" if user.status == "tobedeleted" else "disabled"
             return StagedUser(
-                sid, "leaving", given, family, why, legacy_id=legacy, fingerprint=user.fingerprint
+                sid, "leaving", given, family, why, legacy_id=legacy, fingerprint=fingerprint
             )
         username = clean_text(getattr(user, self._attribute))
         if username is None:
             detail = f"no {self._field}"
-            return StagedUser(sid, "no_username", given, family, detail, legacy_id=legacy)
+            return StagedUser(
+                sid, "no_username", given, family, detail, legacy_id=legacy,
+                fingerprint=fingerprint
+            )  # fmt: skip
         keeps: Keeps = "placement" if placing is None else ""
         role = placing.role if placing else ""
         site_id = mapping[placing.org_sourced_id] if placing else None
         return StagedUser(
             sid, "candidate", given, family, "", username, username.casefold(), user.email, role,
-            site_id, legacy, keeps, user.fingerprint
+            site_id, legacy, keeps, fingerprint
         )  # fmt: skip
 
     def classify_page(

@@ -335,3 +335,25 @@ def test_a_delta_sync_into_postgresql_takes_the_changes(
     assert {
         u.given_name for u in pg_context.directory.users() if u.sourced_id == some.sourced_id
     } == {"Changed"}
+
+
+def test_a_re_sync_into_postgresql_passes_over_unchanged_records_and_counts_them_all(
+    pg_context: AppContext, pg_connected: DemoServer, district: DemoDistrict
+):
+    first = pg_context.engine().run(SyncRequest())
+    assert first.succeeded, first.error
+    with pg_context.database.session() as session:
+        kept = session.scalar(text("SELECT count(*) FROM record_fingerprints"))
+    everyone = first.counts.added + first.counts.unchanged + first.counts.skipped
+    # All but those skipped as duplicates: their usernames depend on other people.
+    assert kept == everyone - first.skipped_reasons.get("duplicate_username", 0) > 0
+    some = next(iter(pg_context.directory.users()))
+    district.update_user(some.sourced_id, givenName="Changed")
+    again = pg_context.engine().run(SyncRequest())
+    assert again.succeeded, again.error
+    assert (again.counts.updated, again.counts.added, again.counts.deactivated) == (1, 0, 0)
+    assert again.counts.unchanged == first.counts.added + first.counts.unchanged - 1
+    assert again.skipped_reasons == first.skipped_reasons
+    assert sorted(s.sourced_id or "" for s in pg_context.history.skips(again.run_id or 0)) == (
+        sorted(s.sourced_id or "" for s in pg_context.history.skips(first.run_id or 0))
+    )

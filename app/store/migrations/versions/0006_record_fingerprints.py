@@ -26,7 +26,11 @@ def upgrade() -> None:
             autoincrement=False,
         ),
         sa.Column("sourced_id", sa.Text(), nullable=False),
-        sa.Column("leaving", sa.Boolean(), nullable=False),
+        sa.Column("outcome", sa.String(20), nullable=False),
+        sa.Column("given_name", sa.Text(), nullable=True),
+        sa.Column("family_name", sa.Text(), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column("legacy_id", sa.Text(), nullable=True),
     )
     op.create_index("ix_record_fingerprints_sourced_id", "record_fingerprints", ["sourced_id"])
 
