@@ -149,49 +149,35 @@ class StagingTable:
             table.drop(self.connection, checkfirst=True)
 
 
-#: The kept people behind a page's known fingerprints: candidates and leaving people into
-#: ``seen`` (a person sent twice once), skipped ones staged from their kept rows.
-_SEE: Final = {
-    "sqlite": (
-        "INSERT OR IGNORE INTO {seen} (sourced_id, leaving, seq, fingerprint) "
-        "SELECT f.sourced_id, f.outcome = 'leaving', :first + arrived.key, f.fingerprint "
-        "FROM json_each(:fingerprints) AS arrived "
-        "JOIN {kept} AS f ON f.fingerprint = arrived.value "
-        "WHERE f.outcome IN ('candidate', 'leaving')"
-    ),
+#: A page's known fingerprints as rows (``arrived``): the table, each one's position in the
+#: list, and its value, in each database's words.
+_ARRIVED: Final = {
+    "sqlite": ("json_each(:fingerprints) AS arrived", "arrived.key", "arrived.value"),
     "postgresql": (
-        "INSERT INTO {seen} (sourced_id, leaving, seq, fingerprint) "
-        "SELECT f.sourced_id, f.outcome = 'leaving', :first + arrived.n, f.fingerprint "
-        "FROM json_array_elements_text(CAST(:fingerprints AS json)) "
-        "WITH ORDINALITY AS arrived(value, n) "
-        "JOIN {kept} AS f ON f.fingerprint = CAST(arrived.value AS BIGINT) "
-        "WHERE f.outcome IN ('candidate', 'leaving') "
-        "ON CONFLICT DO NOTHING"
+        "json_array_elements_text(CAST(:fingerprints AS json)) "
+        "WITH ORDINALITY AS arrived(value, n)",
+        "arrived.n",
+        "CAST(arrived.value AS BIGINT)",
     ),
 }
-_STAGE_KEPT_SKIPS: Final = {
-    "sqlite": (
-        "INSERT INTO {staged} (sourced_id, outcome, given_name, family_name, detail, role, "
-        "legacy_id, keeps, fingerprint, seq) "
-        "SELECT f.sourced_id, f.outcome, f.given_name, f.family_name, f.detail, '', "
-        "f.legacy_id, '', f.fingerprint, :first + arrived.key "
-        "FROM json_each(:fingerprints) AS arrived "
-        "JOIN {kept} AS f ON f.fingerprint = arrived.value "
-        "WHERE f.outcome NOT IN ('candidate', 'leaving') "
-        "ON CONFLICT (sourced_id) DO UPDATE SET {replaced}"
-    ),
-    "postgresql": (
-        "INSERT INTO {staged} (sourced_id, outcome, given_name, family_name, detail, role, "
-        "legacy_id, keeps, fingerprint, seq) "
-        "SELECT f.sourced_id, f.outcome, f.given_name, f.family_name, f.detail, '', "
-        "f.legacy_id, '', f.fingerprint, :first + arrived.n "
-        "FROM json_array_elements_text(CAST(:fingerprints AS json)) "
-        "WITH ORDINALITY AS arrived(value, n) "
-        "JOIN {kept} AS f ON f.fingerprint = CAST(arrived.value AS BIGINT) "
-        "WHERE f.outcome NOT IN ('candidate', 'leaving') "
-        "ON CONFLICT (sourced_id) DO UPDATE SET {replaced}"
-    ),
-}
+#: The kept people behind them: candidates and leaving people into ``seen`` (a person sent
+#: twice once), skipped ones staged from their kept rows.
+_SEE: Final = (
+    "INSERT INTO {seen} (sourced_id, leaving, seq, fingerprint) "
+    "SELECT f.sourced_id, f.outcome = 'leaving', :first + {position}, f.fingerprint "
+    "FROM {arrived} JOIN {kept} AS f ON f.fingerprint = {value} "
+    "WHERE f.outcome IN ('candidate', 'leaving') "
+    "ON CONFLICT DO NOTHING"
+)
+_STAGE_KEPT_SKIPS: Final = (
+    "INSERT INTO {staged} (sourced_id, outcome, given_name, family_name, detail, role, "
+    "legacy_id, keeps, fingerprint, seq) "
+    "SELECT f.sourced_id, f.outcome, f.given_name, f.family_name, f.detail, '', "
+    "f.legacy_id, '', f.fingerprint, :first + {position} "
+    "FROM {arrived} JOIN {kept} AS f ON f.fingerprint = {value} "
+    "WHERE f.outcome NOT IN ('candidate', 'leaving') "
+    "ON CONFLICT (sourced_id) DO UPDATE SET {replaced}"
+)
 #: A staged row replaced by a later copy of the person: every column the copy sets.
 _REPLACED: Final = ", ".join(
     f"{name} = excluded.{name}" for name in _STAGED_FIELDS if name != "sourced_id"
@@ -203,12 +189,19 @@ def _see(connection: Connection, known: Sequence[int], first_seq: int) -> None:
     the directory holds as their records say as seen, the skipped ones staged as kept."""
     if not known:
         return
-    names = {"seen": seen.name, "staged": staged.name, "kept": RecordFingerprint.__tablename__}
+    arrived, position, value = _ARRIVED[connection.dialect.name]
+    names = dict(
+        seen=seen.name,
+        staged=staged.name,
+        kept=RecordFingerprint.__tablename__,
+        arrived=arrived,
+        position=position,
+        value=value,
+        replaced=_REPLACED,
+    )
     values = {"fingerprints": msgspec.json.encode(known).decode(), "first": first_seq}
-    dialect = connection.dialect.name
-    connection.execute(text(_SEE[dialect].format(**names)), values)
-    statement = _STAGE_KEPT_SKIPS[dialect].format(**names, replaced=_REPLACED)
-    connection.execute(text(statement), values)
+    for statement in (_SEE, _STAGE_KEPT_SKIPS):
+        connection.execute(text(statement.format(**names)), values)
 
 
 class _RowsAtOnce:
