@@ -567,11 +567,10 @@ class OneRosterClient(ClosedOnExit):
     ) -> Page[R]:
         """The page's records parsed, and those ``known`` holds as their fingerprints only."""
         page: Page[R] = Page([], [], offset, total)
-        fingerprinted = known is not None and collection is _USERS
+        known = known if collection is _USERS else None  # only users are fingerprinted
         for item in raw:
             fingerprint = None
-            if fingerprinted and isinstance(item, msgspec.Raw):
-                assert known is not None
+            if known is not None and isinstance(item, msgspec.Raw):
                 fingerprint = known.fingerprint(item)
                 if fingerprint in known:
                     page.known.append(fingerprint)

@@ -291,11 +291,12 @@ class SyncEngine:
                 # (bench/sync_bench.py); 64 MB was no faster at a million and cost 100 MB more.
                 connection.exec_driver_sql(f"PRAGMA cache_size=-{_SYNC_CACHE_KIB}")
             stage = StagingTable(connection)
-            # A delta's few records are changed ones: not worth reading every fingerprint for.
+            # A delta's few records are changed ones, and it keeps no new fingerprints: it
+            # neither reads the kept ones nor hashes what it receives.
             known = (
                 UnchangedRecords.load(connection, mapping, self._username_field)
                 if result.mode == "full"
-                else UnchangedRecords.none()
+                else None
             )
             connection.commit()
             started = time.perf_counter()
@@ -390,7 +391,7 @@ class SyncEngine:
         cancel: threading.Event,
         *,
         result: SyncResult,
-        known: UnchangedRecords,
+        known: UnchangedRecords | None,
     ) -> tuple[list[SkipRecord], set[int], bool]:
         """Stage every user, page by page (those ``known`` unchanged as seen only). Returns the
         records with no sourcedId at all, as skips, every total the provider gave (more than

@@ -35,13 +35,12 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.oneroster.records import UsernameField
 from app.store.models import DirectoryUser, RecordFingerprint
-from app.sync.stage import seen, staged
+from app.sync.stage import conflict_aware_insert, seen, staged
 
 #: Raise when parsing or the record-level checks (app.oneroster.records, app.sync.plan) change
 #: what a record stages as: every kept fingerprint then stops matching.
@@ -62,10 +61,6 @@ class UnchangedRecords:
         self._kept = kept
 
     @classmethod
-    def none(cls) -> UnchangedRecords:
-        return cls(b"", array("q"))
-
-    @classmethod
     def load(
         cls, connection: Connection, mapping: Mapping[str, int], username_field: UsernameField
     ) -> UnchangedRecords:
@@ -81,9 +76,6 @@ class UnchangedRecords:
         kept = self._kept
         at = bisect.bisect_left(kept, fingerprint)  # type: ignore[call-overload]
         return at < len(kept) and kept[at] == fingerprint
-
-    def __len__(self) -> int:
-        return len(self._kept)
 
 
 def context_key(mapping: Mapping[str, int], username_field: UsernameField) -> bytes:
@@ -148,8 +140,7 @@ def _stage_from_directory(connection: Connection, chosen: ColumnElement[bool]) -
         *("sourced_id", "outcome", "given_name", "family_name", "detail", "username"),
         *("username_key", "email", "role", "site_id", "keeps", "seq", "fingerprint"),
     ]
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(staged).from_select(names, row)
+    statement = conflict_aware_insert(connection)(staged).from_select(names, row)
     replaced = statement.on_conflict_do_update(
         index_elements=[_s.sourced_id],
         set_={name: statement.excluded[name] for name in names if name != "sourced_id"},
@@ -157,12 +148,11 @@ def _stage_from_directory(connection: Connection, chosen: ColumnElement[bool]) -
     return connection.execute(replaced).rowcount
 
 
-def seen_count(connection: Connection, *, active_only: bool = False) -> int:
-    """How many people this sync saw unchanged (those left active, with ``active_only``)."""
-    counted = select(func.count()).select_from(seen)
-    if active_only:
-        counted = counted.where(_seen.leaving.is_(False))
-    return connection.scalar(counted) or 0
+def seen_counts(connection: Connection) -> tuple[int, int]:
+    """How many people this sync saw unchanged, and how many of them it leaves active."""
+    active = func.coalesce(func.sum(case((_seen.leaving.is_(False), 1), else_=0)), 0)
+    everyone, left_active = connection.execute(select(func.count(), active).select_from(seen)).one()
+    return everyone, left_active
 
 
 def not_seen(user_id: ColumnElement[str]) -> ColumnElement[bool]:
@@ -186,14 +176,12 @@ def remember(
     forget_all: bool,
     written: bool,
     gone: ColumnElement[bool] | None,
-    keep_new: bool,
 ) -> None:
     """Keep the fingerprints of the people this sync leaves exactly as their records said, and
     forget those of everyone else whose record it writes: the staged ones it adds, updates or
     deactivates (``written``: there are some) and the local users ``gone`` picks (deactivated
-    unseen). ``forget_all``: the directory's ids change (a re-link). ``keep_new``: keep the new
-    ones too (a delta does not: its few changed records are kept by the next full sync, and
-    its write stays small).
+    unseen). ``forget_all``: the directory's ids change (a re-link). A delta's records come
+    without fingerprints (app.sync.engine), so it keeps none: the next full sync does.
 
     Into an empty table (a first sync), the fingerprints go without their index by person,
     which is then built once, in order: kept up row by row, an index of a million ids in random
@@ -210,8 +198,6 @@ def remember(
         connection.execute(
             delete(fingerprints).where(_f.sourced_id.in_(select(_u.sourced_id).where(gone)))
         )
-    if not keep_new:
-        return
     as_recorded = or_(
         and_(_s.outcome == "candidate", _s.decision.in_(("insert", "update", "unchanged"))),
         _s.outcome.in_(("leaving", *KEPT_SKIPS)),
@@ -223,9 +209,8 @@ def remember(
         .where(_s.fingerprint.is_not(None), as_recorded)
         .order_by(_s.fingerprint)
     )
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     names = ["fingerprint", "sourced_id", "outcome", *(column.name for column in _KEPT_ROW)]
-    statement = insert(fingerprints).from_select(names, chosen)
+    statement = conflict_aware_insert(connection)(fingerprints).from_select(names, chosen)
     if empty:
         _BY_PERSON.drop(connection)
     connection.execute(statement.on_conflict_do_nothing())

@@ -152,14 +152,15 @@ class Placement:
         )
         if unstaged_skips:
             reasons["invalid_record"] = reasons.get("invalid_record", 0) + unstaged_skips
-        unseen = self._count(self._unseen()) if self._maybe_unseen() else 0
+        seen, seen_active = fingerprints.seen_counts(self.connection)
+        unseen = self._count(self._unseen()) if self._maybe_unseen(seen_active) else 0
         self._anyone_unseen = unseen > 0
         deactivated = by_decision.get("deactivate", 0) + unseen
         counts = RunCounts(
             added=by_decision.get("insert", 0),
             updated=by_decision.get("update", 0),
             deactivated=deactivated,
-            unchanged=by_decision.get("unchanged", 0) + fingerprints.seen_count(self.connection),
+            unchanged=by_decision.get("unchanged", 0) + seen,
             skipped=sum(reasons.values()),
             relinked=relinked_count(self.connection) if self._relinks else 0,
         )
@@ -196,7 +197,6 @@ class Placement:
             forget_all=self._relinks,
             written=any(map(self._made, fingerprints.WRITES)),
             gone=self._unseen() if self._anyone_unseen else None,
-            keep_new=self.complete,
         )
         story.record(
             set(self._decisions), self._unseen(), _skip_reason(), _skip_detail(), _display_name()
@@ -353,18 +353,15 @@ class Placement:
             fingerprints.not_seen(_u.sourced_id),
         )
 
-    def _maybe_unseen(self) -> bool:
+    def _maybe_unseen(self, seen_active: int) -> bool:
         """Whether a complete sync may have missed an active local user: more of them than
-        those it staged and those it saw unchanged (each one active) — counted, rather than a
-        pass looking each active user up in the sync."""
+        those it staged and the ``seen_active`` it saw unchanged and leaves active — counted,
+        rather than a pass looking each active user up in the sync."""
         active = self.active_before() if self.complete else 0
         if active == 0:
             return False  # a delta, or a first sync
-        staged_active = select(func.count()).where(_active_record)
-        accounted = self.connection.scalar(staged_active) + fingerprints.seen_count(
-            self.connection, active_only=True
-        )
-        return active > accounted
+        staged_active = self.connection.scalar(select(func.count()).where(_active_record))
+        return active > staged_active + seen_active
 
     def _leaving(self) -> ColumnElement[bool]:
         """The local users this sync deactivates. Only a complete sync has unseen ones to add,

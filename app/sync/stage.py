@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Final
 
@@ -237,6 +237,11 @@ class _RowsAtOnce:
 _ROW = "(" + ", ".join("?" * len(_STAGED_FIELDS)) + ")"
 
 
+def conflict_aware_insert(connection: Connection) -> Callable[[Table], Insert]:
+    """``insert`` with ON CONFLICT clauses, in the connection's database's dialect."""
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+
+
 def _upserts(connection: Connection) -> tuple[_RowsAtOnce | Insert, _RowsAtOnce | Insert]:
     """The statements that stage a readable and an unreadable user.
 
@@ -246,8 +251,9 @@ def _upserts(connection: Connection) -> tuple[_RowsAtOnce | Insert, _RowsAtOnce 
     into a few multi-row INSERTs, far fewer round trips to a server.
     """
     dialect = connection.dialect
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    statement = insert(staged).values({name: bindparam(name) for name in _STAGED_FIELDS})
+    statement = conflict_aware_insert(connection)(staged).values(
+        {name: bindparam(name) for name in _STAGED_FIELDS}
+    )
     replace = statement.on_conflict_do_update(
         index_elements=[staged.c.sourced_id],
         set_={name: statement.excluded[name] for name in StagedUser._fields},
