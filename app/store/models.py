@@ -71,7 +71,10 @@ class DirectoryUser(Base):
 
     site: Mapped[Site] = relationship()
 
-    __table_args__ = (Index("ix_users_site_active", "site_id", "active"),)
+    __table_args__ = (
+        Index("ix_users_site_active", "site_id", "active"),
+        Index("ix_users_username_key", "username_key", "active"),
+    )
 
 
 class RecordFingerprint(Base):

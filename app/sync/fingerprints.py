@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.oneroster.records import UsernameField
+from app.store.indexes import built_after, named
 from app.store.models import DirectoryUser, RecordFingerprint
 from app.sync.stage import conflict_aware_insert, seen, staged
 
@@ -47,7 +48,7 @@ from app.sync.stage import conflict_aware_insert, seen, staged
 RULES: Final = 1
 
 fingerprints = RecordFingerprint.__table__
-_BY_PERSON = next(iter(fingerprints.indexes))
+_BY_PERSON = named(fingerprints, "ix_record_fingerprints_sourced_id")
 users = DirectoryUser.__table__
 _f, _s, _u, _seen = fingerprints.c, staged.c, users.c, seen.c
 
@@ -183,9 +184,7 @@ def remember(
     unseen). ``forget_all``: the directory's ids change (a re-link). A delta's records come
     without fingerprints (app.sync.engine), so it keeps none: the next full sync does.
 
-    Into an empty table (a first sync), the fingerprints go without their index by person,
-    which is then built once, in order: kept up row by row, an index of a million ids in random
-    order would cost a first sync seconds.
+    Into an empty table (a first sync), the fingerprints go in before their index by person.
     """
     empty = connection.scalar(select(_f.fingerprint).limit(1)) is None
     if forget_all and not empty:
@@ -211,8 +210,5 @@ def remember(
     )
     names = ["fingerprint", "sourced_id", "outcome", *(column.name for column in _KEPT_ROW)]
     statement = conflict_aware_insert(connection)(fingerprints).from_select(names, chosen)
-    if empty:
-        _BY_PERSON.drop(connection)
-    connection.execute(statement.on_conflict_do_nothing())
-    if empty:
-        _BY_PERSON.create(connection)
+    with built_after(connection, _BY_PERSON, table_empty=empty):
+        connection.execute(statement.on_conflict_do_nothing())

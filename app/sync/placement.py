@@ -45,6 +45,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.history import RunCounts
+from app.store.indexes import built_after, named
 from app.store.models import DirectoryUser, SkippedUser
 from app.sync import fingerprints
 from app.sync.partial import complete_partial_users
@@ -55,6 +56,7 @@ from app.sync.story import StoryWriter
 users = DirectoryUser.__table__
 skips = SkippedUser.__table__
 _s, _u = staged.c, users.c
+_BY_USERNAME = named(users, "ix_users_username_key")
 
 _same_fields = and_(
     _u.active.is_(true()),
@@ -236,7 +238,9 @@ class Placement:
             literal(now),
         ).where(_s.decision == "insert")
         names = [*columns, "site_id", "active", "created_at", "updated_at"]
-        return self.connection.execute(insert(users).from_select(names, chosen)).rowcount
+        empty = self.connection.scalar(select(_u.sourced_id).limit(1)) is None
+        with built_after(self.connection, _BY_USERNAME, table_empty=empty):
+            return self.connection.execute(insert(users).from_select(names, chosen)).rowcount
 
     def _update(self, now: datetime) -> int:
         statement = (
