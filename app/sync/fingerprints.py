@@ -25,8 +25,10 @@ from typing import Final
 
 import msgspec
 from sqlalchemy import (
+    Text,
     and_,
     case,
+    cast,
     delete,
     exists,
     func,
@@ -65,7 +67,9 @@ class UnchangedRecords:
     def load(
         cls, connection: Connection, mapping: Mapping[str, int], username_field: UsernameField
     ) -> UnchangedRecords:
-        kept = array("q", connection.scalars(select(_f.fingerprint).order_by(_f.fingerprint)))
+        kept: array[int] = array("q")
+        while chunk := _kept_after(connection, kept[-1] if kept else None):
+            kept.extend(chunk)
         return cls(context_key(mapping, username_field), kept)
 
     def fingerprint(self, record: bytes) -> int:
@@ -77,6 +81,25 @@ class UnchangedRecords:
         kept = self._kept
         at = bisect.bisect_left(kept, fingerprint)  # type: ignore[call-overload]
         return at < len(kept) and kept[at] == fingerprint
+
+
+_LOAD_CHUNK: Final = 100_000
+_AS_JSON_ARRAY: Final = {"sqlite": func.json_group_array, "postgresql": func.json_agg}
+
+
+def _kept_after(connection: Connection, after: int | None) -> list[int]:
+    """The next kept fingerprints after ``after``, in order, read as one JSON array: a row
+    each, through SQLAlchemy, takes three times as long (at a million, a third of a second
+    more). A chunk at a time, the text of a million never sits in memory at once."""
+    chunk = select(_f.fingerprint).order_by(_f.fingerprint).limit(_LOAD_CHUNK)
+    if after is not None:
+        chunk = chunk.where(_f.fingerprint > after)
+    column = chunk.subquery().c.fingerprint
+    as_json = _AS_JSON_ARRAY[connection.dialect.name](column)
+    text = connection.scalar(select(cast(as_json, Text)))
+    kept = msgspec.json.decode(text, type=list[int]) if text else []
+    kept.sort()  # an aggregate's order is the database's choice (almost free: sorted already)
+    return kept
 
 
 def context_key(mapping: Mapping[str, int], username_field: UsernameField) -> bytes:

@@ -15,7 +15,9 @@ from app.demo.server import DemoServer
 from app.paths import Profile
 from app.store.models import RecordFingerprint
 from app.store.story import Stories
+from app.sync import fingerprints
 from app.sync.engine import SyncRequest, SyncResult
+from app.sync.fingerprints import UnchangedRecords
 from tests.conftest import Cli, connect_args
 
 
@@ -171,3 +173,15 @@ def test_a_delta_after_unchanged_records_ends_as_a_sync_parsing_everyone(
         district.update_user(row.sourced_id, familyName="Later")
     both(ctx, twin, district, mode="delta")
     both(ctx, twin, district)
+
+
+def test_every_kept_fingerprint_is_known_when_read_a_chunk_at_a_time(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ctx.engine().run(SyncRequest()).succeeded
+    monkeypatch.setattr(fingerprints, "_LOAD_CHUNK", 7)
+    with ctx.database.engine.connect() as connection:
+        stored = list(connection.scalars(select(RecordFingerprint.fingerprint)))
+        known = UnchangedRecords.load(connection, ctx.directory.mapping(), "email")
+    assert len(stored) > 7 * 3
+    assert all(fingerprint in known for fingerprint in stored)
