@@ -161,7 +161,8 @@ _ARRIVED: Final = {
     ),
 }
 #: The kept people behind them: candidates and leaving people into ``seen`` (a person sent
-#: twice once), skipped ones staged from their kept rows.
+#: twice once), skipped ones staged from their kept rows. Those come without their
+#: fingerprints, which are kept already: staged, they would be kept again for nothing.
 _SEE: Final = (
     "INSERT INTO {seen} (sourced_id, leaving, seq, fingerprint) "
     "SELECT f.sourced_id, f.outcome = 'leaving', :first + {position}, f.fingerprint "
@@ -173,7 +174,7 @@ _STAGE_KEPT_SKIPS: Final = (
     "INSERT INTO {staged} (sourced_id, outcome, given_name, family_name, detail, role, "
     "legacy_id, keeps, fingerprint, seq) "
     "SELECT f.sourced_id, f.outcome, f.given_name, f.family_name, f.detail, '', "
-    "f.legacy_id, '', f.fingerprint, :first + {position} "
+    "f.legacy_id, '', NULL, :first + {position} "
     "FROM {arrived} JOIN {kept} AS f ON f.fingerprint = {value} "
     "WHERE f.outcome NOT IN ('candidate', 'leaving') "
     "ON CONFLICT (sourced_id) DO UPDATE SET {replaced}"
