@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from app.oneroster_csv.package import Package, PackageRefusedError
+from app.oneroster_csv.package import MANIFEST, Package, PackageRefusedError
 from app.oneroster_csv.tables import check_columns, rows
 
 Version = Literal["1.1", "1.2"]
 Mode = Literal["bulk", "delta", "absent"]
 _MODES: Final = ("bulk", "delta", "absent")
-MANIFEST: Final = "manifest.csv"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Finding and opening a OneRoster CSV package: a .zip, a folder holding manifest.csv and the
-data files, or a drop folder of such zips (the newest complete one is read).
+"""Finding and opening a OneRoster CSV package: a .zip (its files at the top or in one folder),
+a folder holding manifest.csv and the data files, or a drop folder of such zips (the newest
+complete one is read).
 
 A zip is checked before anything in it is read: no member may lead outside its folder, be
 encrypted, or claim more than :data:`MAX_FILE_BYTES` unpacked, and reading stops there anyway.
@@ -25,6 +26,9 @@ MAX_FILE_BYTES: Final = 1 << 30
 #: A zip in a drop folder modified more recently than this may still be being written.
 SETTLE_SECONDS: Final = 5.0
 _DRIVE = re.compile(r"^[A-Za-z]:")
+MANIFEST: Final = "manifest.csv"
+#: The folder of Finder's resource forks in a zip made on a Mac.
+_MACOS_EXTRAS: Final = "__MACOSX"
 
 
 class PackageMissingError(RosterSyncError):
@@ -46,7 +50,7 @@ def find_package(path: Path, clock: Callable[[], float] = time.time) -> Path:
             f"RosterSync cannot find {path}. Check that the file share is reachable and that "
             "the path given to 'rostersync connect --csv' is right."
         )
-    if path.is_file() or (path / "manifest.csv").is_file():
+    if path.is_file() or (path / MANIFEST).is_file():
         return path
     now = clock()
     zips = sorted(
@@ -76,9 +80,7 @@ class Package:
         self._members: dict[str, zipfile.ZipInfo] = {}
         if path.is_file():
             self._zip = _open_zip(path)
-            self._members = {
-                info.filename: info for info in self._zip.infolist() if not info.is_dir()
-            }
+            self._members = _members_by_name(self._zip, path.name)
 
     def has(self, name: str) -> bool:
         if self._zip is not None:
@@ -112,6 +114,32 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         archive.close()
         raise
     return archive
+
+
+def _members_by_name(archive: zipfile.ZipFile, zip_name: str) -> dict[str, zipfile.ZipInfo]:
+    """The zip's files by their names in the package. A folder compressed by Windows or macOS
+    holds its files in one folder (macOS adds ``__MACOSX/``, which is not the package's): the
+    names are then taken inside the folder that holds manifest.csv."""
+    files = [
+        info
+        for info in archive.infolist()
+        if not info.is_dir() and PurePosixPath(info.filename).parts[:1] != (_MACOS_EXTRAS,)
+    ]
+    names = {info.filename for info in files}
+    manifests = sorted(name for name in names if PurePosixPath(name).name == MANIFEST)
+    if MANIFEST in names or not manifests:
+        return {info.filename: info for info in files}
+    if len(manifests) > 1:
+        raise PackageRefusedError(
+            f"{zip_name} holds more than one OneRoster package ({', '.join(manifests)}), so "
+            "RosterSync cannot tell which to read. Give it one package per zip."
+        )
+    folder = str(PurePosixPath(manifests[0]).parent) + "/"
+    return {
+        info.filename.removeprefix(folder): info
+        for info in files
+        if info.filename.startswith(folder)
+    }
 
 
 def _check_member(info: zipfile.ZipInfo, zip_name: str) -> None:

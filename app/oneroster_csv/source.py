@@ -27,7 +27,7 @@ from app.oneroster.records import (
     parse_user,
 )
 from app.oneroster_csv.manifest import Manifest, Version, read_manifest
-from app.oneroster_csv.package import Package, PackageRefusedError, find_package
+from app.oneroster_csv.package import MANIFEST, Package, PackageRefusedError, find_package
 from app.oneroster_csv.records import (
     ORG_COLUMNS,
     ROLE_COLUMNS,
@@ -150,7 +150,7 @@ class CsvSource(ClosedOnExit):
 
 
 def _checked_manifest(package: Package) -> Manifest:
-    require_file(package, "manifest.csv")
+    require_file(package, MANIFEST)
     manifest = read_manifest(package)
     if manifest.mode("users") == "absent":
         raise PackageRefusedError(

@@ -244,3 +244,32 @@ def test_reading_stops_past_the_size_limit_whatever_the_file_claims(
     folder = CsvPackage("1.1").write_folder(tmp_path / "x")
     monkeypatch.setattr(package_module, "MAX_FILE_BYTES", 400)  # users.csv is larger
     assert "holds more than" in refusal(folder)
+
+
+def zipped_in_a_folder(package: CsvPackage, path: Path, *, mac_extras: bool = False) -> Path:
+    """The package as Windows' and macOS's "compress" make it: its files in a folder."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Roster Export/", b"")
+        for name, text in package.files().items():
+            archive.writestr(f"Roster Export/{name}", text.encode("utf-8"))
+            if mac_extras:
+                archive.writestr(f"__MACOSX/Roster Export/._{name}", b"\x00\x05\x16\x07")
+        archive.writestr("read me.txt", b"exported nightly")
+    return path
+
+
+@pytest.mark.parametrize("mac_extras", [False, True])
+def test_a_zip_of_a_folder_reads_as_the_package_in_it(tmp_path: Path, mac_extras: bool):
+    path = zipped_in_a_folder(CsvPackage("1.2"), tmp_path / "export.zip", mac_extras=mac_extras)
+    schools, users = read(path)
+    assert schools == ["Lincoln Elementary School", "Washington High School"]
+    assert [user.sourced_id for user in users] == ["p1", "p2", "p3", "p4", "p5"]
+
+
+def test_a_zip_holding_two_packages_is_refused_naming_both(tmp_path: Path):
+    path = zipped_in_a_folder(CsvPackage("1.2"), tmp_path / "export.zip")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("Last Year/manifest.csv", CsvPackage("1.2").text("manifest.csv"))
+    message = refusal(path)
+    assert "more than one OneRoster package" in message
+    assert "Roster Export/manifest.csv" in message and "Last Year/manifest.csv" in message
