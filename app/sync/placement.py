@@ -201,7 +201,7 @@ class Placement:
             gone=self._unseen() if self._anyone_unseen else None,
         )
         story.record(
-            set(self._decisions), self._unseen(), _skip_reason(), _skip_detail(), _display_name()
+            self._decisions, self._unseen(), _skip_reason(), _skip_detail(), _display_name()
         )
         done = 0
         steps = (

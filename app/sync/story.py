@@ -11,7 +11,7 @@ instead of adding one, so a guardian skipped every night is one entry, however m
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import (
@@ -77,13 +77,13 @@ class StoryWriter:
 
     def record(
         self,
-        decisions: Collection[str],
+        decisions: Mapping[str, int],
         unseen: ColumnElement[bool],
         skip_reason: ColumnElement[str],
         skip_detail: ColumnElement[str],
         name: ColumnElement[str],
     ) -> None:
-        """Every entry of this sync. ``decisions`` are those some staged user got (a statement
+        """Every entry of this sync. ``decisions``: how many staged users got each (a statement
         for one nobody got would still read the whole sync); ``unseen`` picks the local users
         it deactivates without having seen them; the skip columns are the history's, so both
         say the same."""
@@ -106,8 +106,9 @@ class StoryWriter:
         self._insert_entries(absent)
         if "update" in decisions:
             self._record_fields(run)
-        if not {"skip", "duplicate"}.isdisjoint(decisions):
-            self._record_skips(run, skip_reason, skip_detail, name)
+        skipped = decisions.get("skip", 0) + decisions.get("duplicate", 0)
+        if skipped:
+            self._record_skips(run, skipped, skip_reason, skip_detail, name)
 
     def _insert_entries(self, chosen: object) -> None:
         self.connection.execute(insert(changes).from_select(_ENTRY_COLUMNS, chosen))
@@ -123,6 +124,7 @@ class StoryWriter:
     def _record_skips(
         self,
         run: ColumnElement[int],
+        skipped_people: int,
         reason: ColumnElement[str],
         detail: ColumnElement[str],
         name: ColumnElement[str],
@@ -133,7 +135,7 @@ class StoryWriter:
         same_reason = (
             select(reason).where(_s.sourced_id == _c.sourced_id, skipped).scalar_subquery()
         )
-        self.connection.execute(
+        extended = self.connection.execute(
             update(changes)
             .where(
                 _c.id.in_(select(latest.scalar_subquery()).where(skipped)),
@@ -141,7 +143,9 @@ class StoryWriter:
                 _c.reason == same_reason,
             )
             .values(since_run_id=func.coalesce(_c.since_run_id, _c.run_id), run_id=run)
-        )
+        ).rowcount
+        if extended == skipped_people:
+            return  # everyone skipped as the sync before: each one's entry now reaches this one
         # Through the person's latest entry, which the sourcedId index finds at once (by run,
         # SQLite would scan every entry this sync already made).
         at_latest = _c.id == latest.correlate(staged).scalar_subquery()
