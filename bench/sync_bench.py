@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python bench/sync_bench.py [--sizes 10000,100000,1000000] [--latency-size N]``
 
-For each size, the demo server runs in its own process and serves a generated district. Then:
+For each size, the demo server runs in its own process and serves a generated district (its
+people's ids GUIDs, as Infinite Campus's 1.2 connection sends them, in no order). Then:
 
 - **floor**: every page of /users fetched with plain ``requests``, one after another, bodies
   read and nothing else done with them;
@@ -57,9 +58,11 @@ CONCURRENCY_SPEED_UP: Final = 3.0  # concurrency 5 against serial, at 50 ms late
 
 def _serve(users: int, control: Connection) -> None:
     from app.demo.district import DemoDistrict
+    from app.demo.people import sourced_id
     from app.demo.server import DemoServer
 
-    district = DemoDistrict(users=users, seed=1)
+    # Ids shaped as Infinite Campus's 1.2 GUIDs: in no order, as a real district's come.
+    district = DemoDistrict(users=users, seed=1, guid_ids=True)
     with DemoServer(district, port=0) as server:
         control.send(
             {
@@ -79,7 +82,9 @@ def _serve(users: int, control: Connection) -> None:
             elif command == "change":  # a share of the users get a new given name
                 rng = random.Random(7)
                 for index in rng.sample(range(users), int(users * value)):
-                    district.update_user(f"u-{index:06d}", givenName=f"Changed{index}")
+                    district.update_user(
+                        sourced_id(index, guid=True), givenName=f"Changed{index}"
+                    )
             control.send("done")
 
 

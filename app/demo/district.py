@@ -56,11 +56,15 @@ class DemoDistrict:
         *,
         clock: Callable[[], float] = time.time,
         href_base: str = DEFAULT_HREF_BASE,
+        guid_ids: bool = False,
     ) -> None:
+        """``guid_ids``: people's ids shaped like Infinite Campus's 1.2 GUIDs (in no order)
+        instead of "u-000042" (in the order they come); the 1.2 shape only."""
         if users < 0:
             raise ValueError("users must be zero or more")
         self.seed = seed
         self.base_users = users
+        self.guid_ids = guid_ids
         self._clock = clock
         self._lock = threading.RLock()
         self._overrides: dict[int, Record] = {}
@@ -104,7 +108,9 @@ class DemoDistrict:
             SchoolRef(ref["sourcedId"], level, ref)
             for ref, (_, _, level) in zip(refs, table, strict=True)
         ]
-        self._factory = PersonFactory(self.seed, self.base_users, school_refs, self.href_base)
+        self._factory = PersonFactory(
+            self.seed, self.base_users, school_refs, self.href_base, guid_ids=self.guid_ids
+        )
 
     def _org_ref(self, org_id: str) -> dict[str, str]:
         return {"href": f"{self.href_base}/orgs/{org_id}", "sourcedId": org_id, "type": "org"}
@@ -229,7 +235,7 @@ class DemoDistrict:
         index = index_of(user_id)
         if index is None or index >= self.base_users or index in self._removed:
             return None
-        return index
+        return index if sourced_id(index, guid=self.guid_ids) == user_id else None
 
     def _base_record(self, index: int) -> Record:
         record: Record = json.loads(self._factory.record_json(index))

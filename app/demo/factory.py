@@ -30,6 +30,7 @@ from app.demo.people import (
     NO_EMAIL_GRADES,
     Cast,
     cast_positions,
+    sourced_id,
 )
 
 _MASK: Final = (1 << 64) - 1
@@ -73,8 +74,17 @@ class SchoolRef:
 class PersonFactory:
     """Writes the OneRoster 1.2 record of base user ``index`` for one (seed, size)."""
 
-    def __init__(self, seed: int, users: int, schools: list[SchoolRef], href_base: str) -> None:
+    def __init__(
+        self,
+        seed: int,
+        users: int,
+        schools: list[SchoolRef],
+        href_base: str,
+        *,
+        guid_ids: bool = False,
+    ) -> None:
         self._href_base = href_base
+        self._guid_ids = guid_ids
         self._salt = (seed * _GOLDEN) & _MASK
         self._schools = [json.dumps(s.ref) for s in schools]
         by_level = {lvl: [json.dumps(s.ref) for s in schools if s.level == lvl] for lvl in "EMH"}
@@ -113,7 +123,7 @@ class PersonFactory:
         # our emails never need escaping: ASCII slugs, digits, dots, "@", spaces
         email_field = "" if email is None else f',"email":"{email}"'
         return (
-            f'{{"sourcedId":"u-{index:06d}","status":"{status}"'
+            f'{{"sourcedId":"{sourced_id(index, guid=self._guid_ids)}","status":"{status}"'
             f',"dateLastModified":"{BASE_DATE}","metadata":{{"ic.personID":"{h % 10_000_000}"}}'
             f',"userMasterIdentifier":"{h:016X}","enabledUser":"{enabled}"'
             f',"givenName":{given},"familyName":{family}'
@@ -173,7 +183,7 @@ class PersonFactory:
         gslug, fslug = slugs
         school = self._schools[(h >> 40) % len(self._schools)]
         username = "" if h2 & 1 else f"{gslug}{fslug}{index}"
-        agent = f"u-{max(0, index - 1):06d}"
+        agent = sourced_id(max(0, index - 1), guid=self._guid_ids)
         return f"{gslug}.{fslug}{index}@{DOMAIN}", (
             f',"username":"{username}","userIds":[],"identifier":""'
             f',"roles":[{{"roleType":"primary","role":"{kind}","org":{school}}}]'

@@ -92,16 +92,34 @@ def schools_for(users: int) -> int:
     return 12
 
 
-def sourced_id(index: int) -> str:
-    return f"u-{index:06d}"
+def sourced_id(index: int, *, guid: bool = False) -> str:
+    """A base user's id: "u-000042", or shaped like the GUIDs Infinite Campus's 1.2 connection
+    sends, whose order says nothing of the order the users come in."""
+    if not guid:
+        return f"u-{index:06d}"
+    spread = f"{(index * _GOLDEN_64) & _MASK_64:016x}"  # neighbours far apart, each its own
+    return f"{spread[:8]}-{spread[8:12]}-4{spread[13:16]}-8000-{index:012x}"
 
 
 def index_of(user_id: str) -> int | None:
-    """The base index a sourcedId names, or None when it is not a base user's id."""
-    if not user_id.startswith("u-") or not user_id[2:].isdigit():
+    """The base index a sourcedId names (in either shape), or None when it is not a base
+    user's id."""
+    if user_id.startswith("u-") and user_id[2:].isdigit():
+        index, guid = int(user_id[2:]), False
+    elif len(user_id) == _GUID_LENGTH and _is_hex(user_id[-12:]):
+        index, guid = int(user_id[-12:], 16), True
+    else:
         return None
-    index = int(user_id[2:])
-    return index if sourced_id(index) == user_id else None
+    return index if sourced_id(index, guid=guid) == user_id else None
+
+
+_GOLDEN_64: Final = 0x9E3779B97F4A7C15
+_MASK_64: Final = (1 << 64) - 1
+_GUID_LENGTH: Final = 36
+
+
+def _is_hex(text: str) -> bool:
+    return all(char in "0123456789abcdef" for char in text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -227,3 +227,19 @@ def test_one_point_one_shape(small: list[dict[str, Any]]) -> None:
 def test_tiny_and_empty_districts() -> None:
     assert everyone(DemoDistrict(0)) == []
     assert len(everyone(DemoDistrict(5))) == 5
+
+
+def test_guid_ids_are_the_same_people_in_no_order() -> None:
+    plain, guids = everyone(DemoDistrict(300)), everyone(DemoDistrict(300, guid_ids=True))
+    ids = [user["sourcedId"] for user in guids]
+    assert all(
+        re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8000-[0-9a-f]{12}", i) for i in ids
+    )
+    assert len(set(ids)) == 300 and ids != sorted(ids)
+    assert [{**user, "sourcedId": "", "agents": []} for user in guids] == [
+        {**user, "sourcedId": "", "agents": []} for user in plain
+    ]
+    district = DemoDistrict(300, guid_ids=True)
+    district.update_user(ids[7], givenName="Changed")
+    assert district.user(ids[7])["givenName"] == "Changed"  # type: ignore[index]
+    assert district.user("u-000007") is None  # the other shape names nobody here
