@@ -50,7 +50,7 @@ from app.store.models import DirectoryUser, SkippedUser
 from app.sync import fingerprints
 from app.sync.partial import complete_partial_users
 from app.sync.relink import find_relinks, rekey_directory, relinked_count
-from app.sync.stage import shared_usernames, staged
+from app.sync.stage import seal, shared_usernames, staged
 from app.sync.story import StoryWriter
 
 users = DirectoryUser.__table__
@@ -132,6 +132,7 @@ class Placement:
 
         ``unstaged_skips`` are records skipped without a row (no sourcedId at all).
         """
+        seal(self.connection)
         fingerprints.settle(self.connection)
         self._relinks = find_relinks(self.connection)
         complete_partial_users(self.connection)

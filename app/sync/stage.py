@@ -18,17 +18,27 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
     text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.models import RecordFingerprint
 from app.store.text import REPLACEMENT, storable_text
@@ -38,12 +48,12 @@ log = logging.getLogger(__name__)
 
 _metadata = MetaData()
 
-#: One row per provider user of this sync (a user sent twice counts once, as last sent). The
-#: first columns are :class:`StagedUser`'s, in its order.
+#: One row per provider user of this sync, once sealed (:func:`seal`); until then, one per
+#: record received. The first columns are :class:`StagedUser`'s, in its order.
 staged = Table(
     "rostersync_staged_users",
     _metadata,
-    Column("sourced_id", String, primary_key=True),
+    Column("sourced_id", String, nullable=False),
     Column("outcome", String(20), nullable=False),
     Column("given_name", String, nullable=False),
     Column("family_name", String, nullable=False),
@@ -75,18 +85,36 @@ shared_usernames = Table(
 )
 
 #: The people this sync received unchanged, known by their records' fingerprints and not
-#: parsed (app.sync.fingerprints): their directory records stand as they are.
+#: parsed (app.sync.fingerprints): their directory records stand as they are. One row per
+#: person once sealed.
 seen = Table(
     "rostersync_seen_users",
     _metadata,
-    Column("sourced_id", String, primary_key=True),
+    Column("sourced_id", String, nullable=False),
     Column("leaving", Boolean, nullable=False),
     Column("seq", Integer, nullable=False),
     Column("fingerprint", BigInteger, nullable=False),
     prefixes=["TEMPORARY"],
 )
 
-_TABLES = (staged, shared_usernames, seen)
+#: People whose records came more than once (the provider's list changed while it was read):
+#: the arrival of each one's first record, and that of the row they keep.
+sent_twice = Table(
+    "rostersync_sent_twice",
+    _metadata,
+    Column("kept", Integer, primary_key=True, autoincrement=False),
+    Column("first", Integer, nullable=False),
+    Column("sourced_id", String, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+_TABLES = (staged, shared_usernames, seen, sent_twice)
+#: What makes a table one row per person, built once every record is in: kept up row by row,
+#: an index of a million ids in no order (a district's GUIDs) costs a sync seconds.
+_BY_PERSON: Final = {
+    table: Index(f"{table.name}_by_person", table.c.sourced_id, unique=True)
+    for table in (staged, seen)
+}
 
 
 class StagingTable:
@@ -97,8 +125,8 @@ class StagingTable:
         self._seq = 0
         self.drop()  # a table left on a pooled connection by a caller that did not drop it
         for table in _TABLES:
-            table.create(connection)
-        self._replace, self._keep = _upserts(connection)
+            connection.execute(CreateTable(table))  # its index by person comes with seal()
+        self._insert_rows = _insert_statement(connection)
 
     def add(self, users: Sequence[StagedUser], known: Sequence[int] = ()) -> None:
         """Stage one page of users, and the people of its ``known`` fingerprints as seen (after
@@ -110,28 +138,15 @@ class StagingTable:
     def _add_staged(self, users: Sequence[StagedUser]) -> None:
         start, self._seq = self._seq, self._seq + len(users)
         rows = [(*user, start + n) for n, user in enumerate(users)]
-        if self.connection.dialect.name != "sqlite":
-            # pg8000 cannot recover from text it fails to send, so it is made storable first.
-            self._insert([self._storable(row) for row in rows])
+        if not rows:
             return
-        try:
-            self._insert(rows)
-        except UnicodeEncodeError:
-            # Rare: text no database can hold (a lone surrogate). The page is staged again with
-            # it replaced, never dropped; rows staged before the failure are replaced, not doubled.
-            self._insert([self._storable(row) for row in rows])
-
-    def _insert(self, rows: list[tuple[object, ...]]) -> None:
-        readable = [row for row in rows if row[1] != "invalid_record"]
-        unreadable = [row for row in rows if row[1] == "invalid_record"]
-        for statement, chosen in ((self._replace, readable), (self._keep, unreadable)):
-            if not chosen:
-                continue
-            if isinstance(statement, _RowsAtOnce):
-                statement.run(self.connection, chosen)
-            else:
-                named = [dict(zip(_STAGED_FIELDS, row, strict=True)) for row in chosen]
-                self.connection.execute(statement, named)
+        statement = self._insert_rows
+        if isinstance(statement, _RowsAtOnce):
+            statement.run(self.connection, rows, self._storable)
+        else:
+            # pg8000 cannot recover from text it fails to send, so it is made storable first.
+            named = [dict(zip(_STAGED_FIELDS, self._storable(row), strict=True)) for row in rows]
+            self.connection.execute(statement, named)
 
     def _storable(self, row: tuple[object, ...]) -> tuple[object, ...]:
         dialect = self.connection.dialect
@@ -160,15 +175,14 @@ _ARRIVED: Final = {
         "CAST(arrived.value AS BIGINT)",
     ),
 }
-#: The kept people behind them: candidates and leaving people into ``seen`` (a person sent
-#: twice once), skipped ones staged from their kept rows. Those come without their
-#: fingerprints, which are kept already: staged, they would be kept again for nothing.
+#: The kept people behind them: candidates and leaving people into ``seen``, skipped ones
+#: staged from their kept rows. Those come without their fingerprints, which are kept
+#: already: staged, they would be kept again for nothing.
 _SEE: Final = (
     "INSERT INTO {seen} (sourced_id, leaving, seq, fingerprint) "
     "SELECT f.sourced_id, f.outcome = 'leaving', :first + {position}, f.fingerprint "
     "FROM {arrived} JOIN {kept} AS f ON f.fingerprint = {value} "
-    "WHERE f.outcome IN ('candidate', 'leaving') "
-    "ON CONFLICT DO NOTHING"
+    "WHERE f.outcome IN ('candidate', 'leaving')"
 )
 _STAGE_KEPT_SKIPS: Final = (
     "INSERT INTO {staged} (sourced_id, outcome, given_name, family_name, detail, role, "
@@ -176,12 +190,7 @@ _STAGE_KEPT_SKIPS: Final = (
     "SELECT f.sourced_id, f.outcome, f.given_name, f.family_name, f.detail, '', "
     "f.legacy_id, '', NULL, :first + {position} "
     "FROM {arrived} JOIN {kept} AS f ON f.fingerprint = {value} "
-    "WHERE f.outcome NOT IN ('candidate', 'leaving') "
-    "ON CONFLICT (sourced_id) DO UPDATE SET {replaced}"
-)
-#: A staged row replaced by a later copy of the person: every column the copy sets.
-_REPLACED: Final = ", ".join(
-    f"{name} = excluded.{name}" for name in _STAGED_FIELDS if name != "sourced_id"
+    "WHERE f.outcome NOT IN ('candidate', 'leaving')"
 )
 
 
@@ -198,7 +207,6 @@ def _see(connection: Connection, known: Sequence[int], first_seq: int) -> None:
         arrived=arrived,
         position=position,
         value=value,
-        replaced=_REPLACED,
     )
     values = {"fingerprints": msgspec.json.encode(known).decode(), "first": first_seq}
     for statement in (_SEE, _STAGE_KEPT_SKIPS):
@@ -222,10 +230,23 @@ class _RowsAtOnce:
         )
         self._texts: dict[int, str] = {}
 
-    def run(self, connection: Connection, rows: Sequence[tuple[object, ...]]) -> None:
+    def run(
+        self,
+        connection: Connection,
+        rows: Sequence[tuple[object, ...]],
+        storable: Callable[[tuple[object, ...]], tuple[object, ...]],
+    ) -> None:
         for start in range(0, len(rows), self._per_statement):
             chunk = rows[start : start + self._per_statement]
-            connection.exec_driver_sql(self._text(len(chunk)), tuple(chain.from_iterable(chunk)))
+            try:
+                self._run(connection, chunk)
+            except UnicodeEncodeError:
+                # Rare: text no database can hold (a lone surrogate), found as the rows were
+                # bound, before any was written. They go again with it replaced, never dropped.
+                self._run(connection, [storable(row) for row in chunk])
+
+    def _run(self, connection: Connection, rows: Sequence[tuple[object, ...]]) -> None:
+        connection.exec_driver_sql(self._text(len(rows)), tuple(chain.from_iterable(rows)))
 
     def _text(self, rows: int) -> str:
         text = self._texts.get(rows)
@@ -243,28 +264,56 @@ def conflict_aware_insert(connection: Connection) -> Callable[[Table], Insert]:
     return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
 
-def _upserts(connection: Connection) -> tuple[_RowsAtOnce | Insert, _RowsAtOnce | Insert]:
-    """The statements that stage a readable and an unreadable user.
+def _insert_statement(connection: Connection) -> _RowsAtOnce | Insert:
+    """The statement that stages a page of users. For SQLite it goes to the driver as SQL text,
+    many rows per statement, sparing SQLAlchemy's work for each row; elsewhere SQLAlchemy turns
+    a page into a few multi-row INSERTs, far fewer round trips to a server."""
+    statement = insert(staged).values({name: bindparam(name) for name in _STAGED_FIELDS})
+    if connection.dialect.name != "sqlite":
+        return statement
+    compiled = statement.compile(dialect=connection.dialect)
+    assert list(compiled.positiontup or []) == _STAGED_FIELDS  # rows are tuples in this order
+    return _RowsAtOnce(str(compiled), connection)
 
-    A user sent again (data changing between pages) counts once, as last sent; but an unreadable
-    copy never replaces a readable one. For SQLite they go to the driver as SQL text, many rows
-    per statement, sparing SQLAlchemy's work for each row; elsewhere SQLAlchemy turns a page
-    into a few multi-row INSERTs, far fewer round trips to a server.
+
+# --- once every record is in ------------------------------------------------------------------
+
+
+def seal(connection: Connection) -> None:
+    """Make each person one row of the staging tables, and index them by person.
+
+    A person whose record came more than once (the provider's list changed while it was read)
+    is staged as the last readable copy said, or as the first when none was readable, at the
+    place the first arrived; seen unchanged more than once, they count once. Usually nobody:
+    the index is built at once, and only when it cannot be are the copies looked for.
     """
-    dialect = connection.dialect
-    statement = conflict_aware_insert(connection)(staged).values(
-        {name: bindparam(name) for name in _STAGED_FIELDS}
+    readable_seq = case((staged.c.outcome != "invalid_record", staged.c.seq))
+    kept = {
+        staged: func.coalesce(func.max(readable_seq), func.min(staged.c.seq)),
+        seen: func.min(seen.c.seq),
+    }
+    for table, index in _BY_PERSON.items():
+        try:
+            with connection.begin_nested():
+                index.create(connection)
+            continue
+        except IntegrityError:
+            pass  # someone came twice
+        _keep_one_row_each(connection, table, kept[table])
+        index.create(connection)
+
+
+def _keep_one_row_each(connection: Connection, table: Table, kept: ColumnElement[int]) -> None:
+    c, twice = table.c, sent_twice.c
+    copies = (
+        select(kept, func.min(c.seq), c.sourced_id).group_by(c.sourced_id).having(func.count() > 1)
     )
-    replace = statement.on_conflict_do_update(
-        index_elements=[staged.c.sourced_id],
-        set_={name: statement.excluded[name] for name in StagedUser._fields},
+    connection.execute(insert(sent_twice).from_select(["kept", "first", "sourced_id"], copies))
+    connection.execute(
+        delete(table).where(
+            c.sourced_id.in_(select(twice.sourced_id)), c.seq.not_in(select(twice.kept))
+        )
     )
-    keep = statement.on_conflict_do_nothing(index_elements=[staged.c.sourced_id])
-    if dialect.name != "sqlite":
-        return replace, keep
-    statements = []
-    for chosen in (replace, keep):
-        compiled = chosen.compile(dialect=dialect)
-        assert list(compiled.positiontup or []) == _STAGED_FIELDS  # rows are tuples in this order
-        statements.append(_RowsAtOnce(str(compiled), connection))
-    return statements[0], statements[1]
+    first = select(twice.first).where(twice.kept == c.seq).scalar_subquery()
+    connection.execute(update(table).where(c.seq.in_(select(twice.kept))).values(seq=first))
+    connection.execute(delete(sent_twice))

@@ -367,3 +367,14 @@ def test_text_of_any_length_is_kept_whole():
     assert sorted(u.sourced_id for u in result.inserts) == sorted([long_id, "s2"])
     assert {u.family_name for u in result.inserts} >= {family}
     assert result.skipped_reasons == {}
+
+
+def test_a_user_sent_more_than_once_counts_once_as_the_last_readable_copy_says():
+    # The provider's list changed while it was read: some records came again.
+    users = [user("s1", familyName="First"), user("s2"), user("s1", familyName="Last")]
+    invalid = [InvalidRecord("bad", "s1"), InvalidRecord("bad", "s9"), InvalidRecord("bad", "s9")]
+    result = plan(users, invalid=invalid)
+    # In the place of the first copy, with the fields of the last readable one.
+    assert [(u.sourced_id, u.family_name) for u in result.inserts] == [("s1", "Last"), ("s2", "S2")]
+    assert result.skipped_reasons == {"invalid_record": 1}  # s9, once
+    assert counted(result) == 3
