@@ -50,7 +50,7 @@ from app.store.models import DirectoryUser, SkippedUser
 from app.sync import fingerprints
 from app.sync.partial import complete_partial_users
 from app.sync.relink import find_relinks, rekey_directory, relinked_count
-from app.sync.stage import seal, shared_usernames, staged
+from app.sync.stage import in_id_order, seal, shared_usernames, staged
 from app.sync.story import StoryWriter
 
 users = DirectoryUser.__table__
@@ -241,7 +241,9 @@ class Placement:
         names = [*columns, "site_id", "active", "created_at", "updated_at"]
         empty = self.connection.scalar(select(_u.sourced_id).limit(1)) is None
         with built_after(self.connection, _BY_USERNAME, table_empty=empty):
-            return self.connection.execute(insert(users).from_select(names, chosen)).rowcount
+            return self.connection.execute(
+                insert(users).from_select(names, in_id_order(chosen, _s.sourced_id))
+            ).rowcount
 
     def _update(self, now: datetime) -> int:
         statement = (

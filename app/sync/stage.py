@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 from sqlalchemy import (
@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -274,6 +275,17 @@ def _insert_statement(connection: Connection) -> _RowsAtOnce | Insert:
     compiled = statement.compile(dialect=connection.dialect)
     assert list(compiled.positiontup or []) == _STAGED_FIELDS  # rows are tuples in this order
     return _RowsAtOnce(str(compiled), connection)
+
+
+def in_id_order(chosen: Select[Any], sourced_id: ColumnElement[str]) -> Select[Any]:
+    """``chosen`` (staged rows, for a table indexed by sourcedId) sorted by ``sourced_id``.
+
+    A district's GUIDs come in no order; written in theirs, the rows of a million people land
+    all over the index (a first sync's directory and story took 13 s instead of 9). Sorted on
+    an expression: by the staging table's own index, SQLite would read the rows themselves in
+    no order, which costs more than the sort.
+    """
+    return chosen.order_by(sourced_id.concat(""))
 
 
 # --- once every record is in ------------------------------------------------------------------

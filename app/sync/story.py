@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -30,10 +31,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.models import DirectoryUser, PersonChange, PersonChangeField, Site, SyncRun
-from app.sync.stage import staged
+from app.sync.stage import in_id_order, staged
 
 changes = PersonChange.__table__
 changed_fields = PersonChangeField.__table__
@@ -110,8 +112,12 @@ class StoryWriter:
         if skipped:
             self._record_skips(run, skipped, skip_reason, skip_detail, name)
 
-    def _insert_entries(self, chosen: object) -> None:
-        self.connection.execute(insert(changes).from_select(_ENTRY_COLUMNS, chosen))
+    def _insert_entries(self, chosen: Select[Any]) -> None:
+        self.connection.execute(
+            insert(changes).from_select(
+                _ENTRY_COLUMNS, in_id_order(chosen, chosen.selected_columns[0])
+            )
+        )
 
     def _record_fields(self, run: ColumnElement[int]) -> None:
         for key, (old, new) in _FIELDS.items():
@@ -135,15 +141,18 @@ class StoryWriter:
         same_reason = (
             select(reason).where(_s.sourced_id == _c.sourced_id, skipped).scalar_subquery()
         )
-        extended = self.connection.execute(
-            update(changes)
-            .where(
-                _c.id.in_(select(latest.scalar_subquery()).where(skipped)),
-                _c.change == "skipped",
-                _c.reason == same_reason,
-            )
-            .values(since_run_id=func.coalesce(_c.since_run_id, _c.run_id), run_id=run)
-        ).rowcount
+        # A first sync has no earlier entry to extend (found through the index by run).
+        extended = 0
+        if self.connection.scalar(select(func.min(_c.run_id))) != self.run_id:
+            extended = self.connection.execute(
+                update(changes)
+                .where(
+                    _c.id.in_(select(latest.scalar_subquery()).where(skipped)),
+                    _c.change == "skipped",
+                    _c.reason == same_reason,
+                )
+                .values(since_run_id=func.coalesce(_c.since_run_id, _c.run_id), run_id=run)
+            ).rowcount
         if extended == skipped_people:
             return  # everyone skipped as the sync before: each one's entry now reaches this one
         # Through the person's latest entry, which the sourcedId index finds at once (by run,
