@@ -82,9 +82,7 @@ def _serve(users: int, control: Connection) -> None:
             elif command == "change":  # a share of the users get a new given name
                 rng = random.Random(7)
                 for index in rng.sample(range(users), int(users * value)):
-                    district.update_user(
-                        sourced_id(index, guid=True), givenName=f"Changed{index}"
-                    )
+                    district.update_user(sourced_id(index, guid=True), givenName=f"Changed{index}")
             control.send("done")
 
 
