@@ -119,16 +119,16 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
 def _members_by_name(archive: zipfile.ZipFile, zip_name: str) -> dict[str, zipfile.ZipInfo]:
     """The zip's files by their names in the package. A folder compressed by Windows or macOS
     holds its files in one folder (macOS adds ``__MACOSX/``, which is not the package's): the
-    names are then taken inside the folder that holds manifest.csv."""
-    files = [
-        info
+    names are then taken inside the folder that holds manifest.csv. Names written with
+    backslashes (older Windows tools) read as with slashes."""
+    files = {
+        _posix_name(info): info
         for info in archive.infolist()
-        if not info.is_dir() and PurePosixPath(info.filename).parts[:1] != (_MACOS_EXTRAS,)
-    ]
-    names = {info.filename for info in files}
-    manifests = sorted(name for name in names if PurePosixPath(name).name == MANIFEST)
-    if MANIFEST in names or not manifests:
-        return {info.filename: info for info in files}
+        if not info.is_dir() and PurePosixPath(_posix_name(info)).parts[:1] != (_MACOS_EXTRAS,)
+    }
+    manifests = sorted(name for name in files if PurePosixPath(name).name == MANIFEST)
+    if MANIFEST in files or not manifests:
+        return files
     if len(manifests) > 1:
         raise PackageRefusedError(
             f"{zip_name} holds more than one OneRoster package ({', '.join(manifests)}), so "
@@ -136,14 +136,16 @@ def _members_by_name(archive: zipfile.ZipFile, zip_name: str) -> dict[str, zipfi
         )
     folder = str(PurePosixPath(manifests[0]).parent) + "/"
     return {
-        info.filename.removeprefix(folder): info
-        for info in files
-        if info.filename.startswith(folder)
+        name.removeprefix(folder): info for name, info in files.items() if name.startswith(folder)
     }
 
 
+def _posix_name(info: zipfile.ZipInfo) -> str:
+    return info.filename.replace("\\", "/")
+
+
 def _check_member(info: zipfile.ZipInfo, zip_name: str) -> None:
-    name = info.filename.replace("\\", "/")
+    name = _posix_name(info)
     parts = PurePosixPath(name).parts
     if name.startswith("/") or _DRIVE.match(name) or ".." in parts:
         raise PackageRefusedError(

@@ -27,6 +27,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     select,
@@ -103,9 +104,9 @@ seen = Table(
 sent_twice = Table(
     "rostersync_sent_twice",
     _metadata,
-    Column("kept", Integer, primary_key=True, autoincrement=False),
+    Column("sourced_id", String, primary_key=True),
+    Column("kept", Integer, nullable=False),
     Column("first", Integer, nullable=False),
-    Column("sourced_id", String, nullable=False),
     prefixes=["TEMPORARY"],
 )
 
@@ -172,7 +173,7 @@ _ARRIVED: Final = {
     "postgresql": (
         "json_array_elements_text(CAST(:fingerprints AS json)) "
         "WITH ORDINALITY AS arrived(value, n)",
-        "arrived.n",
+        "arrived.n - 1",  # from 0, as SQLite's key: each record's place is its own
         "CAST(arrived.value AS BIGINT)",
     ),
 }
@@ -318,14 +319,12 @@ def seal(connection: Connection) -> None:
 def _keep_one_row_each(connection: Connection, table: Table, kept: ColumnElement[int]) -> None:
     c, twice = table.c, sent_twice.c
     copies = (
-        select(kept, func.min(c.seq), c.sourced_id).group_by(c.sourced_id).having(func.count() > 1)
+        select(c.sourced_id, kept, func.min(c.seq)).group_by(c.sourced_id).having(func.count() > 1)
     )
-    connection.execute(insert(sent_twice).from_select(["kept", "first", "sourced_id"], copies))
-    connection.execute(
-        delete(table).where(
-            c.sourced_id.in_(select(twice.sourced_id)), c.seq.not_in(select(twice.kept))
-        )
-    )
-    first = select(twice.first).where(twice.kept == c.seq).scalar_subquery()
-    connection.execute(update(table).where(c.seq.in_(select(twice.kept))).values(seq=first))
+    connection.execute(insert(sent_twice).from_select(["sourced_id", "kept", "first"], copies))
+    theirs = twice.sourced_id == c.sourced_id
+    kept_seq = select(twice.kept).where(theirs).scalar_subquery()
+    connection.execute(delete(table).where(exists().where(theirs), c.seq != kept_seq))
+    first_seq = select(twice.first).where(theirs).scalar_subquery()
+    connection.execute(update(table).where(c.seq == kept_seq).values(seq=first_seq))
     connection.execute(delete(sent_twice))

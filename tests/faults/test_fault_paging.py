@@ -9,7 +9,7 @@ deterministic (not a race with the pages fetched ahead).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +19,13 @@ from app.demo.district import DemoDistrict
 from app.demo.people import index_of
 from app.demo.server import DemoServer
 from app.sync.engine import SyncRequest
-from tests.faults.conftest import PAGE_SIZE, clean_sync, expected_clean_first_sync, users_of
+from tests.faults.conftest import (
+    PAGE_SIZE,
+    clean_sync,
+    expected_clean_first_sync,
+    open_context,
+    users_of,
+)
 
 
 class FrontInsertDistrict(DemoDistrict):
@@ -183,3 +189,46 @@ def test_a_user_added_at_the_end_mid_full_sync_is_fetched_once(
     after = users_of(ctx)
     assert after["newcomer-2"]["active"] is True
     assert all(after[sid]["active"] for sid in active)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ctx_on_each_database(request: pytest.FixtureRequest) -> Iterator[AppContext]:
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_profile")  # before the profile is connected
+    request.getfixturevalue("connected")
+    context = open_context(request.getfixturevalue("isolated_profile"))
+    yield context
+    context.close()
+
+
+def test_records_shifted_into_the_next_page_of_a_re_sync_are_counted_once_on_each_database(
+    ctx_on_each_database: AppContext, district: DemoDistrict, monkeypatch
+):
+    """Two users added at the top mid re-sync repeat a page's last two records on the next
+    page: one changed, one known unchanged and skipped (a guardian), so both kinds of row come
+    twice, at places next to each other."""
+    ctx = ctx_on_each_database
+    clean_sync(ctx)
+    listing = json.loads(district.users_page_json(0, 400)[0])
+    family = {"guardian", "parent", "relative"}
+    boundary = next(
+        end
+        for end in range(2 * PAGE_SIZE, 9 * PAGE_SIZE, PAGE_SIZE)
+        if {role["role"] for role in listing[end - 1]["roles"]} <= family
+        and {role["role"] for role in listing[end - 2]["roles"]}.isdisjoint(family)
+    )
+    changed = listing[boundary - 2]["sourcedId"]
+    district.update_user(changed, familyName="Changed")
+
+    def two_at_the_top() -> None:
+        for new_id in ("newcomer-a", "newcomer-b"):
+            district.add_user(new_user_like(district, changed, new_id))
+
+    served = before_page(district, monkeypatch, boundary, two_at_the_top)
+    result = ctx.engine().run(SyncRequest())
+
+    assert served and result.succeeded, result.error
+    counts = result.counts
+    assert (counts.added, counts.updated, counts.deactivated) == (0, 1, 0)
+    assert counts.unchanged + counts.updated + counts.skipped == 400
+    assert users_of(ctx)[changed]["familyName"] == "Changed"

@@ -246,21 +246,28 @@ def test_reading_stops_past_the_size_limit_whatever_the_file_claims(
     assert "holds more than" in refusal(folder)
 
 
-def zipped_in_a_folder(package: CsvPackage, path: Path, *, mac_extras: bool = False) -> Path:
-    """The package as Windows' and macOS's "compress" make it: its files in a folder."""
+def zipped_in_a_folder(
+    package: CsvPackage, path: Path, *, mac_extras: bool = False, separator: str = "/"
+) -> Path:
+    """The package as Windows' and macOS's "compress" make it: its files in a folder (named
+    with backslashes by some older Windows tools)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("Roster Export/", b"")
         for name, text in package.files().items():
-            archive.writestr(f"Roster Export/{name}", text.encode("utf-8"))
+            archive.writestr(f"Roster Export{separator}{name}", text.encode("utf-8"))
             if mac_extras:
                 archive.writestr(f"__MACOSX/Roster Export/._{name}", b"\x00\x05\x16\x07")
         archive.writestr("read me.txt", b"exported nightly")
     return path
 
 
-@pytest.mark.parametrize("mac_extras", [False, True])
-def test_a_zip_of_a_folder_reads_as_the_package_in_it(tmp_path: Path, mac_extras: bool):
-    path = zipped_in_a_folder(CsvPackage("1.2"), tmp_path / "export.zip", mac_extras=mac_extras)
+@pytest.mark.parametrize(("mac_extras", "separator"), [(False, "/"), (True, "/"), (False, "\\")])
+def test_a_zip_of_a_folder_reads_as_the_package_in_it(
+    tmp_path: Path, mac_extras: bool, separator: str
+):
+    path = zipped_in_a_folder(
+        CsvPackage("1.2"), tmp_path / "export.zip", mac_extras=mac_extras, separator=separator
+    )
     schools, users = read(path)
     assert schools == ["Lincoln Elementary School", "Washington High School"]
     assert [user.sourced_id for user in users] == ["p1", "p2", "p3", "p4", "p5"]
