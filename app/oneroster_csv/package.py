@@ -44,8 +44,7 @@ class PackageRefusedError(RosterSyncError):
 
 
 def find_package(path: Path, clock: Callable[[], float] = time.time) -> Path:
-    """The zip or folder to read at ``path``: itself, a drop folder's newest complete zip, or
-    the one package folder inside it."""
+    """The zip or folder to read at ``path``: itself, or a drop folder's newest complete zip."""
     if not path.exists():
         raise PackageMissingError(
             f"RosterSync cannot find {path}. Check that the file share is reachable and that "
@@ -66,28 +65,7 @@ def find_package(path: Path, clock: Callable[[], float] = time.time) -> Path:
             log.info("Passed over %s: it is not a complete zip file (yet)", candidate)
         else:
             return candidate
-    if not zips:
-        return _package_folder_inside(path)
-    raise _no_package(path)
-
-
-def _package_folder_inside(path: Path) -> Path:
-    """The one folder inside ``path`` holding a package: a zip extracted into a folder of its
-    own (Windows' "Extract All"), the folder given being the outer one."""
-    inner = sorted(item for item in path.iterdir() if (item / MANIFEST).is_file())
-    if len(inner) == 1:
-        return inner[0]
-    if inner:
-        raise PackageRefusedError(
-            f"The folder {path} holds more than one OneRoster package "
-            f"({', '.join(item.name for item in inner)}), so RosterSync cannot tell which to "
-            "read. Give it the folder of the one to sync."
-        )
-    raise _no_package(path)
-
-
-def _no_package(path: Path) -> PackageMissingError:
-    return PackageMissingError(
+    raise PackageMissingError(
         f"The folder {path} holds no OneRoster CSV package: no manifest.csv, and no complete "
         ".zip export. Check that the export to this folder ran."
     )

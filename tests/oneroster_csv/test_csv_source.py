@@ -280,13 +280,3 @@ def test_a_zip_holding_two_packages_is_refused_naming_both(tmp_path: Path):
     message = refusal(path)
     assert "more than one OneRoster package" in message
     assert "Roster Export/manifest.csv" in message and "Last Year/manifest.csv" in message
-
-
-def test_the_folder_a_zip_was_extracted_into_reads_as_the_package_in_it(tmp_path: Path):
-    CsvPackage("1.2").write_folder(tmp_path / "export" / "Roster Export")
-    schools, users = read(tmp_path / "export")
-    assert len(schools) == 2 and len(users) == 5
-    CsvPackage("1.1").write_folder(tmp_path / "export" / "Last Year")
-    assert "more than one OneRoster package (Last Year, Roster Export)" in refusal(
-        tmp_path / "export"
-    )
