@@ -303,7 +303,7 @@ def seal(connection: Connection) -> None:
     readable_seq = case((staged.c.outcome != "invalid_record", staged.c.seq))
     kept = {
         staged: func.coalesce(func.max(readable_seq), func.min(staged.c.seq)),
-        seen: func.min(seen.c.seq),
+        seen: None,  # the first
     }
     for table, index in _BY_PERSON.items():
         try:
@@ -316,15 +316,22 @@ def seal(connection: Connection) -> None:
         index.create(connection)
 
 
-def _keep_one_row_each(connection: Connection, table: Table, kept: ColumnElement[int]) -> None:
+def _keep_one_row_each(
+    connection: Connection, table: Table, kept: ColumnElement[int] | None
+) -> None:
+    """Of each person's rows, keep the one at ``kept`` (None: the first), at the first's place."""
     c, twice = table.c, sent_twice.c
+    first = func.min(c.seq)
     copies = (
-        select(c.sourced_id, kept, func.min(c.seq)).group_by(c.sourced_id).having(func.count() > 1)
+        select(c.sourced_id, first if kept is None else kept, first)
+        .group_by(c.sourced_id)
+        .having(func.count() > 1)
     )
     connection.execute(insert(sent_twice).from_select(["sourced_id", "kept", "first"], copies))
     theirs = twice.sourced_id == c.sourced_id
     kept_seq = select(twice.kept).where(theirs).scalar_subquery()
     connection.execute(delete(table).where(exists().where(theirs), c.seq != kept_seq))
-    first_seq = select(twice.first).where(theirs).scalar_subquery()
-    connection.execute(update(table).where(c.seq == kept_seq).values(seq=first_seq))
+    if kept is not None:
+        first_seq = select(twice.first).where(theirs).scalar_subquery()
+        connection.execute(update(table).where(c.seq == kept_seq).values(seq=first_seq))
     connection.execute(delete(sent_twice))

@@ -3,7 +3,7 @@ each person one row by the rules for a record sent more than once."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.store.database import Database
 from app.sync.plan import StagedUser
@@ -34,7 +34,24 @@ def test_sealing_keeps_the_last_readable_copy_where_the_first_came(database_url:
                 ("s2", "Only", "", 1),
                 ("s3", "", "x", 4),
             ]
-            assert list(session.scalars(select(seen.c.sourced_id))) == []
+            stage.drop()
+    finally:
+        database.close()
+
+
+def test_sealing_counts_a_person_seen_unchanged_twice_once_where_first_seen(
+    database_url: str,
+) -> None:
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            stage = StagingTable(session.connection())
+            for sourced_id, seq in (("g1", 7), ("g2", 8), ("g1", 3)):
+                row = {"sourced_id": sourced_id, "leaving": False, "seq": seq, "fingerprint": seq}
+                session.execute(insert(seen).values(row))
+            seal(session.connection())
+            rows = session.execute(select(seen.c.sourced_id, seen.c.seq).order_by(seen.c.seq))
+            assert [tuple(row) for row in rows] == [("g1", 3), ("g2", 8)]
             stage.drop()
     finally:
         database.close()
