@@ -7,6 +7,7 @@ memory however many users there are, and a sync that fails leaves nothing behind
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -40,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from app.store.models import RecordFingerprint
 from app.store.text import REPLACEMENT, storable_text
@@ -201,7 +202,16 @@ def _see(connection: Connection, known: Sequence[int], first_seq: int) -> None:
     the directory holds as their records say as seen, the skipped ones staged as kept."""
     if not known:
         return
-    arrived, position, value = _ARRIVED[connection.dialect.name]
+    values = {"fingerprints": msgspec.json.encode(known).decode(), "first": first_seq}
+    for statement in _see_statements(connection.dialect.name):
+        connection.execute(statement, values)
+
+
+@functools.cache
+def _see_statements(dialect: str) -> tuple[TextClause, ...]:
+    """:data:`_SEE` and :data:`_STAGE_KEPT_SKIPS` in ``dialect``'s words, made once: a sync
+    runs them for every page."""
+    arrived, position, value = _ARRIVED[dialect]
     names = dict(
         seen=seen.name,
         staged=staged.name,
@@ -210,9 +220,7 @@ def _see(connection: Connection, known: Sequence[int], first_seq: int) -> None:
         position=position,
         value=value,
     )
-    values = {"fingerprints": msgspec.json.encode(known).decode(), "first": first_seq}
-    for statement in (_SEE, _STAGE_KEPT_SKIPS):
-        connection.execute(text(statement.format(**names)), values)
+    return tuple(text(statement.format(**names)) for statement in (_SEE, _STAGE_KEPT_SKIPS))
 
 
 class _RowsAtOnce:
