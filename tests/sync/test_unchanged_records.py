@@ -185,3 +185,16 @@ def test_every_kept_fingerprint_is_known_when_read_a_chunk_at_a_time(
         known = UnchangedRecords.load(connection, ctx.directory.mapping(), "email")
     assert len(stored) > 7 * 3
     assert all(fingerprint in known for fingerprint in stored)
+
+
+def test_a_person_parsed_again_keeps_only_their_new_fingerprint(
+    ctx: AppContext, district: DemoDistrict, cli: Cli
+) -> None:
+    assert ctx.engine().run(SyncRequest()).succeeded
+    school = ctx.directory.schools()[0].sourced_id
+    assert cli("map", school, "--unmap").code == 0  # every record's fingerprint changes
+    assert ctx.engine().run(SyncRequest(allow_mass_deactivation=True)).succeeded
+    with ctx.database.session() as session:
+        people = session.scalar(select(func.count(func.distinct(RecordFingerprint.sourced_id))))
+    assert kept(ctx) == people
+    assert people <= len(list(district.iter_users()))
