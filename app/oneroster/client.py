@@ -6,10 +6,10 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Generic, Protocol, TypeVar, cast
@@ -23,6 +23,7 @@ from app.errors import AccessDeniedError, NotOneRosterError, ProviderError, Rost
 from app.oneroster.auth import Credentials, TokenSource
 from app.oneroster.closing import ClosedOnExit
 from app.oneroster.oauth1 import ConsumerCredentials, OAuth1Signer
+from app.oneroster.pages_ahead import pages_ahead
 from app.oneroster.provider_reply import provider_message
 from app.oneroster.records import (
     InvalidRecord,
@@ -344,32 +345,31 @@ class OneRosterClient(ClosedOnExit):
         reply: Reply,
         raw: list[Any],
     ) -> Iterator[Page[R]]:
-        """The page just received and those after it, one request at a time. Reading ahead, the
-        next page is asked for before this one is parsed, so the parsing runs while the
-        provider answers; the request in flight is abandoned when this returns, raises, or is
+        """The page just received and those after it, one request at a time. Reading ahead, a
+        helper thread asks for each next page the moment the last one is in, so the parsing
+        here runs while the provider answers (asked for from here, each page waited a
+        millisecond more); the request in flight is abandoned when this returns, raises, or is
         closed early."""
         stop = threading.Event()
         transport = self._transport.stopping_also_on(stop)
-        pool = ThreadPoolExecutor(1, thread_name_prefix="oneroster-page")
-        try:
+
+        def answers() -> Generator[tuple[int, Reply, list[Any]], None, None]:
+            """Each answer at its offset, the next asked for as soon as it is in."""
+            answer = reply, raw
             while True:
                 offset = cursor.offset
-                self._advance(cursor, reply, raw)
-                upcoming = None
-                if self._read_ahead and not cursor.done:
-                    upcoming = pool.submit(
-                        self._fetch, collection, cursor.link, extra, cursor.offset, transport
-                    )
-                yield from self._pass_on(collection, cursor, reply, raw, offset)
+                self._advance(cursor, *answer)
+                yield offset, *answer
                 if cursor.done:
                     return
-                if upcoming is None:
-                    reply, raw = self._fetch(collection, cursor.link, extra, cursor.offset)
-                else:
-                    reply, raw = self._wait(upcoming)
-        finally:
-            stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+                answer = self._fetch(collection, cursor.link, extra, cursor.offset, transport)
+
+        received = answers()
+        if self._read_ahead:
+            received = pages_ahead(received, stop, stop, depth=1)
+        with closing(received):
+            for offset, answer, records in received:
+                yield from self._pass_on(collection, cursor, answer, records, offset)
 
     def _take(
         self, collection: _Collection[R], cursor: _Cursor, reply: Reply, raw: list[Any]
