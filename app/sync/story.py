@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     String,
+    and_,
     case,
     delete,
     exists,
@@ -155,14 +156,16 @@ class StoryWriter:
             ).rowcount
         if extended == skipped_people:
             return  # everyone skipped as the sync before: each one's entry now reaches this one
-        # Through the person's latest entry, which the sourcedId index finds at once (by run,
-        # SQLite would scan every entry this sync already made).
-        at_latest = _c.id == latest.correlate(staged).scalar_subquery()
-        entered = exists().where(at_latest, _c.run_id == run)
+        new_entries = skipped
+        if extended:
+            # A skipped person's only entry of this sync can be an extended one: looked for
+            # only when some were (a first sync of a million saves a second of lookups).
+            # Through the person's latest entry, which the sourcedId index finds at once (by
+            # run, SQLite would scan every entry this sync already made).
+            at_latest = _c.id == latest.correlate(staged).scalar_subquery()
+            new_entries = and_(skipped, not_(exists().where(at_latest, _c.run_id == run)))
         self._insert_entries(
-            select(_s.sourced_id, run, literal("skipped"), reason, detail, name).where(
-                skipped, not_(entered)
-            )
+            select(_s.sourced_id, run, literal("skipped"), reason, detail, name).where(new_entries)
         )
 
     def prune(self, before: datetime) -> None:

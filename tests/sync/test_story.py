@@ -144,6 +144,26 @@ def test_someone_never_stored_is_skipped_with_a_reason_once_across_syncs(
     assert first["skipped_reasons"]["not_synced_role"] >= 1
 
 
+def test_a_night_extending_some_skips_gives_the_newly_skipped_one_entry_each(
+    cli: Cli, connected: DemoServer, district: DemoDistrict
+):
+    guardian = next(
+        r for r in provider_records(district) if r["roles"][0]["role"] in ("guardian", "parent")
+    )
+    synced(cli)
+    student = first_student(cli)
+    district.update_user(student["sourcedId"], email="")  # skipped from now on: no email
+    assert synced(cli, "--allow-mass-deactivation")["skipped_reasons"]["no_username"] >= 1
+    newly = story(cli, student["sourcedId"])["changes"]
+    assert [(c["change"], c.get("reason")) for c in newly] == [
+        ("skipped", "no_username"),
+        ("added", None),
+    ]
+    still = story(cli, guardian["sourcedId"])["changes"]
+    assert [(c["change"], c["reason"]) for c in still] == [("skipped", "not_synced_role")]
+    assert "since" in still[0]
+
+
 def test_a_person_is_found_by_username_in_any_case(cli: Cli, connected: DemoServer):
     synced(cli)
     student = first_student(cli)
