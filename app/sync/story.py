@@ -148,7 +148,12 @@ class StoryWriter:
             extended = self.connection.execute(
                 update(changes)
                 .where(
-                    _c.id.in_(select(latest.scalar_subquery()).where(skipped)),
+                    _c.id.in_(
+                        select(func.max(earlier.c.id))
+                        .join_from(staged, earlier, earlier.c.sourced_id == _s.sourced_id)
+                        .where(skipped)
+                        .group_by(_s.sourced_id)
+                    ),
                     _c.change == "skipped",
                     _c.reason == same_reason,
                 )
