@@ -12,7 +12,7 @@ from concurrent.futures import wait as wait_for
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Generic, Protocol, TypeVar, cast
+from typing import Any, Final, Generic, Literal, Protocol, TypeVar, cast
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import msgspec
@@ -90,21 +90,31 @@ class Page(Generic[T]):
     offset: int
     #: X-Total-Count, when the provider sends it.
     total: int | None
-    #: The fingerprints of the records passed over unparsed, being among ``unchanged`` ones
-    #: the caller named (see :class:`KnownRecords`).
+    #: The fingerprints of the records passed over unparsed, the caller holding them as
+    #: ``unchanged`` (see :class:`KnownRecords`)...
     known: list[int] = field(default_factory=list)
+    #: ... or as ``skipped``.
+    known_skipped: list[int] = field(default_factory=list)
+
+    @property
+    def passed_over(self) -> int:
+        return len(self.known) + len(self.known_skipped)
+
+
+KnownKind = Literal["unchanged", "skipped"]
 
 
 class KnownRecords(Protocol):
     """Records a caller already holds as they are: the client need not parse them again.
 
     A record's fingerprint is a hash of its bytes exactly as sent (see
-    :mod:`app.sync.fingerprints`); one the caller knows is passed on as that number only.
+    :mod:`app.sync.fingerprints`); one the caller knows is passed on as that number only, with
+    the kind of record the caller holds it as.
     """
 
     def fingerprint(self, record: bytes) -> int: ...
 
-    def __contains__(self, fingerprint: int) -> bool: ...
+    def kind(self, fingerprint: int) -> KnownKind | None: ...
 
 
 @dataclass(frozen=True)
@@ -284,7 +294,7 @@ class OneRosterClient(ClosedOnExit):
         """
         pages = self._pages(_USERS, {"filter": _filter_since(since)}, known)
         first = next(pages)
-        if first.records or first.invalid or first.known or self._filters_users():
+        if first.records or first.invalid or first.passed_over or self._filters_users():
             yield first
             yield from pages
             return
@@ -517,6 +527,7 @@ class OneRosterClient(ClosedOnExit):
             *(r.sourced_id for r in page.records),
             *(i.sourced_id or "" for i in page.invalid),
             *page.known,
+            *page.known_skipped,
         )
         if ids == previous_ids:
             raise ProviderError(
@@ -572,8 +583,9 @@ class OneRosterClient(ClosedOnExit):
             fingerprint = None
             if known is not None and isinstance(item, msgspec.Raw):
                 fingerprint = known.fingerprint(item)
-                if fingerprint in known:
-                    page.known.append(fingerprint)
+                kind = known.kind(fingerprint)
+                if kind is not None:
+                    (page.known if kind == "unchanged" else page.known_skipped).append(fingerprint)
                     continue
             try:
                 record = collection.parse(item)

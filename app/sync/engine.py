@@ -413,10 +413,10 @@ class SyncEngine:
             with contextlib.closing(pages_ahead(every_page(), cancel, stop)) as pages:
                 for page in pages:
                     staged, unidentified = classifier.classify_page(page.records, page.invalid)
-                    stage.add(staged, page.known)
+                    stage.add(staged, page.known, page.known_skipped)
                     stage.connection.commit()  # holds nothing in the directory between pages
                     unreadable += map(SkipRecord.unidentified, unidentified)
-                    received += len(page.records) + len(page.invalid) + len(page.known)
+                    received += len(page.records) + len(page.invalid) + page.passed_over
                     if page.total is not None:
                         totals.add(page.total)
                     report(Progress("downloading", received, page.total))

@@ -41,6 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 from xxhash import xxh3_64_intdigest
 
+from app.oneroster.client import KnownKind
 from app.oneroster.records import UsernameField
 from app.store.indexes import built_after, named
 from app.store.models import DirectoryUser, RecordFingerprint
@@ -59,7 +60,10 @@ _f, _s, _u, _seen = fingerprints.c, staged.c, users.c, seen.c
 
 class UnchangedRecords:
     """The fingerprints the directory keeps, for the client to pass over (a
-    :class:`app.oneroster.client.KnownRecords`): eight bytes each, sorted, in memory.
+    :class:`app.oneroster.client.KnownRecords`): eight bytes each, sorted, in memory, those of
+    people kept as their records say (``unchanged``) apart from those of people skipped for a
+    reason their record alone gives (``skipped``), so each page's two kinds go to the
+    staging tables apart and each is looked up once (app.sync.stage).
 
     The hash is XXH3 (64 bits) seeded with the context key: a tenth of keyed BLAKE2b's time per
     record, which at a million records a night is a second of the sync's busiest thread. It
@@ -67,27 +71,41 @@ class UnchangedRecords:
     can as well send the record it wants.
     """
 
-    def __init__(self, key: bytes, kept: array[int]) -> None:
+    def __init__(
+        self, key: bytes, unchanged: array[int], skipped: array[int] | None = None
+    ) -> None:
         self._seed = int.from_bytes(key[:8], "little")
-        self._kept = kept
+        self._unchanged = unchanged
+        self._skipped = skipped if skipped is not None else array("q")
 
     @classmethod
     def load(
         cls, connection: Connection, mapping: Mapping[str, int], username_field: UsernameField
     ) -> UnchangedRecords:
-        kept: array[int] = array("q")
-        while chunk := _kept_after(connection, kept[-1] if kept else None):
-            kept.extend(chunk)
-        return cls(context_key(mapping, username_field), kept)
+        kinds = []
+        for outcomes in (_UNCHANGED, KEPT_SKIPS):
+            kept: array[int] = array("q")
+            while chunk := _kept_after(connection, outcomes, kept[-1] if kept else None):
+                kept.extend(chunk)
+            kinds.append(kept)
+        return cls(context_key(mapping, username_field), *kinds)
 
     def fingerprint(self, record: bytes) -> int:
         # As a signed 64-bit number, as the database's BIGINT and the array("q") hold it.
         return (xxh3_64_intdigest(record, self._seed) ^ _SIGN) - _SIGN
 
-    def __contains__(self, fingerprint: object) -> bool:
-        kept = self._kept
-        at = bisect.bisect_left(kept, fingerprint)  # type: ignore[call-overload]
-        return at < len(kept) and kept[at] == fingerprint
+    def kind(self, fingerprint: int) -> KnownKind | None:
+        """Whether the record is kept ``unchanged``, kept ``skipped``, or not kept (None)."""
+        if _holds(self._unchanged, fingerprint):
+            return "unchanged"
+        if _holds(self._skipped, fingerprint):
+            return "skipped"
+        return None
+
+
+def _holds(kept: array[int], fingerprint: int) -> bool:
+    at = bisect.bisect_left(kept, fingerprint)
+    return at < len(kept) and kept[at] == fingerprint
 
 
 _SIGN: Final = 1 << 63
@@ -95,11 +113,16 @@ _LOAD_CHUNK: Final = 100_000
 _AS_JSON_ARRAY: Final = {"sqlite": func.json_group_array, "postgresql": func.json_agg}
 
 
-def _kept_after(connection: Connection, after: int | None) -> list[int]:
-    """The next kept fingerprints after ``after``, in order, read as one JSON array: a row
-    each, through SQLAlchemy, takes three times as long (at a million, a third of a second
-    more). A chunk at a time, the text of a million never sits in memory at once."""
-    chunk = select(_f.fingerprint).order_by(_f.fingerprint).limit(_LOAD_CHUNK)
+def _kept_after(connection: Connection, outcomes: tuple[str, ...], after: int | None) -> list[int]:
+    """The next fingerprints kept with ``outcomes`` after ``after``, in order, read as one JSON
+    array: a row each, through SQLAlchemy, takes three times as long (at a million, a third of
+    a second more). A chunk at a time, the text of a million never sits in memory at once."""
+    chunk = (
+        select(_f.fingerprint)
+        .where(_f.outcome.in_(outcomes))
+        .order_by(_f.fingerprint)
+        .limit(_LOAD_CHUNK)
+    )
     if after is not None:
         chunk = chunk.where(_f.fingerprint > after)
     column = chunk.subquery().c.fingerprint
@@ -196,6 +219,8 @@ def not_seen(user_id: ColumnElement[str]) -> ColumnElement[bool]:
 
 #: Skips whose whole staged row a fingerprint keeps: such a person is staged unparsed.
 KEPT_SKIPS: Final = ("not_synced_role", "unmapped_school", "no_username")
+#: The outcomes of people a fingerprint keeps as the directory holds them: seen, not staged.
+_UNCHANGED: Final = ("candidate", "leaving")
 _KEPT_ROW: Final = (_s.given_name, _s.family_name, _s.detail, _s.legacy_id)
 
 #: The decisions that write a staged person's directory record.

@@ -131,12 +131,21 @@ class StagingTable:
             connection.execute(CreateTable(table))  # its index by person comes with seal()
         self._insert_rows = _insert_statement(connection)
 
-    def add(self, users: Sequence[StagedUser], known: Sequence[int] = ()) -> None:
-        """Stage one page of users, and the people of its ``known`` fingerprints as seen (after
-        them, in arrival order), in the connection's current transaction."""
+    def add(
+        self,
+        users: Sequence[StagedUser],
+        known: Sequence[int] = (),
+        known_skipped: Sequence[int] = (),
+    ) -> None:
+        """Stage one page of users, then the people of its ``known`` fingerprints as seen and
+        those of its ``known_skipped`` ones from their kept rows (after them, each in arrival
+        order), in the connection's current transaction."""
         self._add_staged(users)
-        _see(self.connection, known, self._seq)
-        self._seq += len(known)
+        for statement, fingerprints in zip(
+            _see_statements(self.connection.dialect.name), (known, known_skipped), strict=True
+        ):
+            _see(self.connection, statement, fingerprints, self._seq)
+            self._seq += len(fingerprints)
 
     def _add_staged(self, users: Sequence[StagedUser]) -> None:
         start, self._seq = self._seq, self._seq + len(users)
@@ -178,9 +187,11 @@ _ARRIVED: Final = {
         "CAST(arrived.value AS BIGINT)",
     ),
 }
-#: The kept people behind them: candidates and leaving people into ``seen``, skipped ones
-#: staged from their kept rows. Those come without their fingerprints, which are kept
-#: already: staged, they would be kept again for nothing.
+#: The kept people behind a page's known fingerprints: those kept unchanged (candidates and
+#: leaving people) into ``seen``, those kept skipped staged from their kept rows. Those come
+#: without their fingerprints, which are kept already: staged, they would be kept again for
+#: nothing. The client tells the two apart (app.sync.fingerprints), so each statement looks up
+#: its own fingerprints only; the outcome each checks is a guard.
 _SEE: Final = (
     "INSERT INTO {seen} (sourced_id, leaving, seq, fingerprint) "
     "SELECT f.sourced_id, f.outcome = 'leaving', :first + {position}, f.fingerprint "
@@ -197,13 +208,12 @@ _STAGE_KEPT_SKIPS: Final = (
 )
 
 
-def _see(connection: Connection, known: Sequence[int], first_seq: int) -> None:
-    """Note the people of one page's known fingerprints, arriving from ``first_seq``: those
-    the directory holds as their records say as seen, the skipped ones staged as kept."""
-    if not known:
-        return
-    values = {"fingerprints": msgspec.json.encode(known).decode(), "first": first_seq}
-    for statement in _see_statements(connection.dialect.name):
+def _see(
+    connection: Connection, statement: TextClause, known: Sequence[int], first_seq: int
+) -> None:
+    """Note the people of one page's ``known`` fingerprints, arriving from ``first_seq``."""
+    if known:
+        values = {"fingerprints": msgspec.json.encode(known).decode(), "first": first_seq}
         connection.execute(statement, values)
 
 

@@ -33,11 +33,14 @@ def test_a_page_with_known_records_passes_exactly_those_over(
     ]
     hashed = [p for p in prints if p is not None]
     chosen = data.draw(st.sets(st.sampled_from(hashed)) if hashed else st.just(set()))
-    known = UnchangedRecords(key, array("q", sorted(chosen)))
+    skipped = data.draw(st.sets(st.sampled_from(sorted(chosen))) if chosen else st.just(set()))
+    unchanged = chosen - skipped
+    known = UnchangedRecords(key, array("q", sorted(unchanged)), array("q", sorted(skipped)))
 
     page = OneRosterClient._parse(_USERS, records, 0, None, known)
 
-    assert page.known == [p for p in prints if p in chosen]
+    assert page.known == [p for p in prints if p in unchanged]
+    assert page.known_skipped == [p for p in prints if p in skipped]
     expected, refused = [], 0
     for record, fingerprint in zip(records, prints, strict=True):
         if fingerprint in chosen:
