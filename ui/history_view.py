@@ -141,6 +141,12 @@ class SkippedPeopleDialog(QDialog):
         run = self.run
         started = f"{trigger_text(run)}, {when_text(run.started_at)}"
         count = self.model.rowCount()
+        if run.skip_list_forgotten(count):
+            return (
+                f"{started}: {count_of(run.counts.skipped, 'person', 'people')} left out. Who "
+                "they were is no longer kept: these lists are kept as long as each person's "
+                "history (Settings)."
+            )
         if not count:
             return f"{started}: no one was left out."
         return f"{started}: {count_of(count, 'person', 'people')} left out."

@@ -225,7 +225,8 @@ class SettingsDialog(QDialog):
         field.setValue(self.context.settings.story_retention_days)
         field.setAccessibleName("Keep each person's history for, in days")
         field.setAccessibleDescription(
-            "How long what each sync did to a person, and why, is kept. 365 days is a school year."
+            "How long what each sync did to a person, and why, is kept, and each sync's list of "
+            "people left out. 365 days is a school year."
         )
         field.valueChanged.connect(self._set_retention)
         return field

@@ -166,9 +166,17 @@ def run_history(args: argparse.Namespace, context: AppContext) -> int:
 
 
 def _print_skips(args: argparse.Namespace, context: AppContext) -> int:
-    if context.history.run(args.skips) is None:
+    run = context.history.run(args.skips)
+    if run is None:
         raise NotFoundError(f"There is no sync run {args.skips}; 'rostersync history' lists them.")
     skips = context.history.skips(args.skips)
+    if run.skip_list_forgotten(len(skips)):
+        sys.stderr.write(
+            f"rostersync: sync {run.id} left out {run.counts.skipped:,} "
+            f"{'person' if run.counts.skipped == 1 else 'people'}; who they were is no "
+            "longer kept (these lists are kept as long as each person's history: "
+            "story_retention_days in the settings, 365 days unless changed).\n"
+        )
     if args.json:
         print_json([skip.to_json() for skip in skips])
         return 0

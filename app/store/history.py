@@ -66,6 +66,11 @@ class RunRecord:
     skipped_reasons: dict[str, int]
     error: str | None
 
+    def skip_list_forgotten(self, listed: int) -> bool:
+        """Whether this run left people out that its list, of ``listed``, no longer names: the
+        list is forgotten with each person's history, after the retention."""
+        return listed == 0 and self.counts.skipped > 0
+
     def to_json(self) -> dict[str, object]:
         return {
             "id": self.id,

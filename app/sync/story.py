@@ -35,11 +35,19 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.store.models import DirectoryUser, PersonChange, PersonChangeField, Site, SyncRun
+from app.store.models import (
+    DirectoryUser,
+    PersonChange,
+    PersonChangeField,
+    Site,
+    SkippedUser,
+    SyncRun,
+)
 from app.sync.stage import in_id_order, staged
 
 changes = PersonChange.__table__
 changed_fields = PersonChangeField.__table__
+skip_lists = SkippedUser.__table__
 users = DirectoryUser.__table__
 _s, _u, _c = staged.c, users.c, changes.c
 _ENTRY_COLUMNS = ["sourced_id", "run_id", "change", "reason", "detail", "name"]
@@ -174,7 +182,11 @@ class StoryWriter:
         )
 
     def prune(self, before: datetime) -> None:
-        """Forget entries whose latest sync started before ``before`` (the retention)."""
+        """Forget entries whose latest sync started before ``before`` (the retention), and the
+        lists of people those syncs left out (their runs and counts stay in the history): a
+        district's skipped people, listed every night, would otherwise grow the directory by
+        tens of millions of rows a year."""
         old_runs = select(SyncRun.id).where(SyncRun.started_at < before)
         self.connection.execute(delete(changed_fields).where(changed_fields.c.run_id.in_(old_runs)))
         self.connection.execute(delete(changes).where(_c.run_id.in_(old_runs)))
+        self.connection.execute(delete(skip_lists).where(skip_lists.c.run_id.in_(old_runs)))

@@ -211,6 +211,13 @@ def test_entries_older_than_the_retention_are_forgotten(
     district.update_user(student["sourcedId"], familyName="Later")
     synced(cli)
     assert [c["change"] for c in story(cli, student["sourcedId"])["changes"]] == ["updated"]
+    # The old sync's list of people left out goes too; its run and counts stay.
+    latest, old = cli("history", "--json").json()
+    assert old["skipped"] > 0 and latest["skipped"] > 0
+    assert len(cli("history", "--skips", str(latest["id"]), "--json").json()) == latest["skipped"]
+    forgotten = cli("history", "--skips", str(old["id"]), "--json")
+    assert forgotten.code == 0 and forgotten.json() == []
+    assert f"left out {old['skipped']:,} people; who they were is no longer kept" in forgotten.err
 
 
 def test_a_record_with_no_sourced_id_is_named_by_what_it_carries(

@@ -178,6 +178,22 @@ def recorded_run_with_skips(state: SetupState, skips: list[SkipRecord]) -> int:
     return run_id
 
 
+def test_a_run_whose_list_is_forgotten_says_so_instead_of_no_one(qtbot, mapped_state, tasks):
+    """After the retention, a run's list of people left out is forgotten; its count stays."""
+    history = mapped_state.context.history
+    run_id = history.start("schedule", "full", False)
+    with mapped_state.context.database.session() as session:
+        history.finish(session, run_id, status="succeeded", counts=RunCounts(skipped=12))
+    run = history.run(run_id)
+    assert run is not None
+    dialog = SkippedPeopleDialog(run, [], "email")
+    qtbot.addWidget(dialog)
+    text = dialog.heading.text()
+    assert "12 people left out" in text and "no longer kept" in text
+    assert "no one was left out" not in text
+    assert not dialog.save_button.isEnabled()
+
+
 FORMULA = '=HYPERLINK("http://evil.example","Click")'
 
 
