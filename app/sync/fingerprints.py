@@ -2,8 +2,8 @@
 
 Most of a district is the same from one night to the next, and parsing and checking a record
 costs more than receiving it. So the directory keeps, for each person a sync left exactly as
-their record said, the fingerprint of that record (``record_fingerprints``): a keyed hash of
-its bytes as sent, the key made of everything else the record's staged row depends on (the
+their record said, the fingerprint of that record (``record_fingerprints``): a hash of its
+bytes as sent, seeded with everything else the record's staged row depends on (the
 school mapping, the username field, the rules). The next sync hashes each record it receives;
 one whose fingerprint is kept is passed over as "seen, unchanged" (the ``seen`` staging table),
 and only the others are parsed and staged.
