@@ -379,6 +379,7 @@ class OneRosterClient(ClosedOnExit):
             received = pages_ahead(received, stop, stop, depth=1)
         with closing(received):
             for offset, answer, records in received:
+                self._transport.check_canceled()  # a page already read ahead is not passed on
                 yield from self._pass_on(collection, cursor, answer, records, offset)
 
     def _take(

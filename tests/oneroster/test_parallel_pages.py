@@ -269,6 +269,58 @@ def test_stopping_early_abandons_the_requests_in_flight(
     assert len(asked) == 6  # the second page and five ahead of it; none after the close
 
 
+def test_stopping_a_serial_download_early_abandons_the_next_request_at_once(
+    server: DemoServer, connect: Connect, in_flight: InFlight, stuck: threading.Event
+) -> None:
+    """One request at a time, the next page is asked for by a helper as soon as the last is
+    in: closing the pages stops it, whatever the provider is doing with that request."""
+    pages = connect(server, page_size=PAGE, read_ahead=True).user_pages()
+    assert isinstance(pages, Generator)
+    asked = threading.Semaphore(0)
+
+    paths: list[str] = []
+
+    def hang_the_third_page(_count: int, path: str) -> None:
+        paths.append(path)
+        if f"offset={2 * PAGE}&" in path + "&":
+            asked.release()
+            stuck.wait(timeout=30)  # a provider that does not answer
+
+    in_flight.on_start = hang_the_third_page
+    assert next(pages).offset == 0
+    # Unasked, the second page came and waits, and the third is on its way.
+    assert asked.acquire(timeout=10)
+    started = time.monotonic()
+    pages.close()
+    assert time.monotonic() - started < 1.0
+    assert not [t for t in threading.enumerate() if t.name == "pages-ahead"]
+    stuck.set()
+    assert len(paths) == 3  # the first pages and the one abandoned; none after
+
+
+def test_a_cancel_between_serial_pages_passes_on_none_read_ahead(
+    server: DemoServer,
+    connect: Connect,
+    in_flight: InFlight,
+    cancel: threading.Event,
+    stuck: threading.Event,
+) -> None:
+    pages = connect(server, page_size=PAGE, read_ahead=True, cancel=cancel).user_pages()
+    asked = threading.Semaphore(0)
+
+    def hold_the_third_page(_count: int, path: str) -> None:
+        if f"offset={2 * PAGE}&" in path + "&":
+            asked.release()
+            stuck.wait(timeout=30)
+
+    in_flight.on_start = hold_the_third_page
+    next(pages)
+    assert asked.acquire(timeout=10)  # the second page is read ahead, the third on its way
+    cancel.set()
+    with pytest.raises(CanceledError):
+        next(pages)
+
+
 def test_a_slow_page_leaves_no_worker_idle_and_the_rest_wait_for_it(
     server: DemoServer, connect: Connect, in_flight: InFlight, stuck: threading.Event
 ) -> None:
