@@ -269,6 +269,21 @@ def test_stopping_early_abandons_the_requests_in_flight(
     assert len(asked) == 6  # the second page and five ahead of it; none after the close
 
 
+def hanging_at_the_third_page(
+    asked: threading.Semaphore, stuck: threading.Event, paths: list[str]
+) -> Callable[[int, str], None]:
+    """An ``on_start`` noting each request's path that keeps the third page's waiting (a
+    provider that does not answer) until ``stuck`` is set, releasing ``asked`` when it comes."""
+
+    def hang(_count: int, path: str) -> None:
+        paths.append(path)
+        if f"offset={2 * PAGE}&" in path + "&":
+            asked.release()
+            stuck.wait(timeout=30)
+
+    return hang
+
+
 def test_stopping_a_serial_download_early_abandons_the_next_request_at_once(
     server: DemoServer, connect: Connect, in_flight: InFlight, stuck: threading.Event
 ) -> None:
@@ -279,14 +294,7 @@ def test_stopping_a_serial_download_early_abandons_the_next_request_at_once(
     asked = threading.Semaphore(0)
 
     paths: list[str] = []
-
-    def hang_the_third_page(_count: int, path: str) -> None:
-        paths.append(path)
-        if f"offset={2 * PAGE}&" in path + "&":
-            asked.release()
-            stuck.wait(timeout=30)  # a provider that does not answer
-
-    in_flight.on_start = hang_the_third_page
+    in_flight.on_start = hanging_at_the_third_page(asked, stuck, paths)
     assert next(pages).offset == 0
     # Unasked, the second page came and waits, and the third is on its way.
     assert asked.acquire(timeout=10)
@@ -307,13 +315,7 @@ def test_a_cancel_between_serial_pages_passes_on_none_read_ahead(
 ) -> None:
     pages = connect(server, page_size=PAGE, read_ahead=True, cancel=cancel).user_pages()
     asked = threading.Semaphore(0)
-
-    def hold_the_third_page(_count: int, path: str) -> None:
-        if f"offset={2 * PAGE}&" in path + "&":
-            asked.release()
-            stuck.wait(timeout=30)
-
-    in_flight.on_start = hold_the_third_page
+    in_flight.on_start = hanging_at_the_third_page(asked, stuck, [])
     next(pages)
     assert asked.acquire(timeout=10)  # the second page is read ahead, the third on its way
     cancel.set()
