@@ -15,7 +15,7 @@ from app.oneroster.client import MAX_PAGE_CONCURRENCY
 from app.redaction import redact
 from app.sync.engine import Progress, SyncMode, SyncRequest, SyncResult
 from app.sync.scheduled_mode import scheduled_mode
-from app.sync.wording import relinked_sentence
+from app.sync.wording import count_of, relinked_sentence
 
 
 def register(commands: Any) -> None:
@@ -171,11 +171,11 @@ def _print_skips(args: argparse.Namespace, context: AppContext) -> int:
         raise NotFoundError(f"There is no sync run {args.skips}; 'rostersync history' lists them.")
     skips = context.history.skips(args.skips)
     if run.skip_list_forgotten(len(skips)):
+        left_out = count_of(run.counts.skipped, "person", "people")
         sys.stderr.write(
-            f"rostersync: sync {run.id} left out {run.counts.skipped:,} "
-            f"{'person' if run.counts.skipped == 1 else 'people'}; who they were is no "
-            "longer kept (these lists are kept as long as each person's history: "
-            "story_retention_days in the settings, 365 days unless changed).\n"
+            f"rostersync: sync {run.id} left out {left_out}; who they were is no longer kept "
+            "(these lists are kept as long as each person's history: story_retention_days in "
+            "the settings, 365 days unless changed).\n"
         )
     if args.json:
         print_json([skip.to_json() for skip in skips])
