@@ -149,7 +149,7 @@ _decode_users_page = msgspec.json.Decoder(_UsersPage).decode
 
 def _decode_users(body: bytes) -> list[Any] | None:
     """The users of a page, each as its own bytes (:func:`parse_user` decodes one straight
-    into a :class:`RawUser`, and one already known need not be decoded at all); a page msgspec
+    into a typed record, and one already known need not be decoded at all); a page msgspec
     cannot read (JSON only the standard library reads) is decoded as plain JSON, so its bad
     records are refused one by one, by name."""
     try:

@@ -154,40 +154,67 @@ def _enabled(value: object) -> bool:
     return True
 
 
-def _org_id(ref: object) -> str | None:
-    if isinstance(ref, dict):
-        return clean_text(ref.get("sourcedId"))
-    return None
-
-
-def _roles_v1p2(raw_roles: list[Any]) -> list[RoleAssignment]:
+def _roles_v1p2(entries: list[_RoleEntry]) -> list[RoleAssignment]:
     primary: list[RoleAssignment] = []
     others: list[RoleAssignment] = []
-    for entry in raw_roles:
-        if not isinstance(entry, dict):
-            continue
-        role = clean_text(entry.get("role"))
-        org = _org_id(entry.get("org"))
+    for entry in entries:
+        role = clean_text(entry.role)
+        org = _org_id(entry.org)
         if role is None or org is None:
             continue
-        target = primary if entry.get("roleType") == "primary" else others
+        target = primary if entry.roleType == "primary" else others
         target.append(RoleAssignment(role, org))
     return primary + others
 
 
-def _roles_v1p1(role: object, orgs: object) -> list[RoleAssignment]:
+def _roles_v1p1(role: str | None, orgs: list[_OrgRef] | None) -> list[RoleAssignment]:
     role_name = clean_text(role)
-    if role_name is None or not isinstance(orgs, list):
+    if role_name is None or orgs is None:
         return []
     return [RoleAssignment(role_name, org) for org in map(_org_id, orgs) if org is not None]
 
 
-class RawUser(msgspec.Struct, gc=False):
-    """A user record as the provider sent it: only the fields the app reads, of any type.
+def _org_id(ref: _OrgRef | None) -> str | None:
+    return None if ref is None else clean_text(ref.sourcedId)
 
-    msgspec decodes a page of these straight from the body, skipping every other field, so no
-    dictionary is built per user; :func:`parse_user` then judges each value.
+
+class _OrgRef(msgspec.Struct, gc=False):
+    sourcedId: str | None = None
+
+
+class _RoleEntry(msgspec.Struct, gc=False):
+    roleType: str | None = None
+    role: str | None = None
+    org: _OrgRef | None = None
+
+
+class TypedUser(msgspec.Struct, gc=False):
+    """A user record holding only the fields the app reads, each of the type OneRoster gives
+    it (any field may be missing or null).
+
+    msgspec decodes a record straight into one, checking every type as it goes, so no
+    dictionary is built per user. A record with a field of another type does not decode; it is
+    read as a :class:`RawUser` instead, where such a value counts as missing.
     """
+
+    sourcedId: str | None = None
+    status: str | None = None
+    enabledUser: bool | str | None = None
+    givenName: str | None = None
+    familyName: str | None = None
+    email: str | None = None
+    username: str | None = None
+    identifier: str | None = None
+    userMasterIdentifier: str | None = None
+    roles: list[_RoleEntry] | None = None  # OneRoster 1.2
+    role: str | None = None  # OneRoster 1.1, with orgs
+    orgs: list[_OrgRef] | None = None
+    dateLastModified: str | None = None
+    metadata: Any = None
+
+
+class RawUser(msgspec.Struct, gc=False):
+    """The fields of :class:`TypedUser`, of any type: a record that does not type, read whole."""
 
     sourcedId: Any = None
     status: Any = None
@@ -204,46 +231,100 @@ class RawUser(msgspec.Struct, gc=False):
     dateLastModified: Any = None
     metadata: Any = None
 
+    def typed(self) -> TypedUser:
+        """The record with every value of another type than OneRoster's dropped."""
+        roles, orgs = self.roles, self.orgs
+        return TypedUser(
+            sourcedId=_text(self.sourcedId),
+            status=_text(self.status),
+            enabledUser=self.enabledUser if isinstance(self.enabledUser, bool | str) else None,
+            givenName=_text(self.givenName),
+            familyName=_text(self.familyName),
+            email=_text(self.email),
+            username=_text(self.username),
+            identifier=_text(self.identifier),
+            userMasterIdentifier=_text(self.userMasterIdentifier),
+            roles=[_role_entry(e) for e in roles if isinstance(e, dict)]
+            if isinstance(roles, list)
+            else None,
+            role=_text(self.role),
+            orgs=[_org_ref(o) for o in orgs if isinstance(o, dict)]
+            if isinstance(orgs, list)
+            else None,
+            dateLastModified=_text(self.dateLastModified),
+            metadata=self.metadata,
+        )
 
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _org_ref(value: dict[str, Any]) -> _OrgRef:
+    return _OrgRef(_text(value.get("sourcedId")))
+
+
+def _role_entry(value: dict[str, Any]) -> _RoleEntry:
+    org = value.get("org")
+    return _RoleEntry(
+        _text(value.get("roleType")),
+        _text(value.get("role")),
+        _org_ref(org) if isinstance(org, dict) else None,
+    )
+
+
+_decode_typed_user = msgspec.json.Decoder(TypedUser).decode
 _decode_raw_user = msgspec.json.Decoder(RawUser).decode
 
 
 def parse_user(raw: object) -> User:
-    """A user from one record's JSON bytes (a :class:`msgspec.Raw`), a :class:`RawUser` or a
-    JSON object (a dict), by the same rules."""
+    """A user from one record's JSON bytes (a :class:`msgspec.Raw`) or a JSON object (a
+    dict), by the same rules."""
     if isinstance(raw, msgspec.Raw):
         try:
-            raw = _decode_raw_user(raw)
-        except msgspec.ValidationError:  # valid JSON, as its page was, but not an object
-            raise InvalidRecord("the record is not an object") from None
+            record = _decode_typed_user(raw)
+        except msgspec.ValidationError:  # a value of another type, or not an object at all
+            record = _lenient(raw)
     elif isinstance(raw, dict):
-        raw = msgspec.convert(raw, RawUser)
-    if not isinstance(raw, RawUser):
+        record = msgspec.convert(raw, RawUser).typed()
+    else:
         raise InvalidRecord("the record is not an object")
-    sourced_id = clean_text(raw.sourcedId)
+    sourced_id = clean_text(record.sourcedId)
     if sourced_id is None:
         carries = _names(
-            None, raw.givenName, raw.familyName, (raw.email, raw.username, raw.identifier)
+            None,
+            record.givenName,
+            record.familyName,
+            (record.email, record.username, record.identifier),
         )
         raise InvalidRecord("the record has no sourcedId", carries=carries)
-    if isinstance(raw.roles, list):
-        roles = _roles_v1p2(raw.roles)
+    if record.roles is not None:
+        roles = _roles_v1p2(record.roles)
     else:
-        roles = _roles_v1p1(raw.role, raw.orgs)
+        roles = _roles_v1p1(record.role, record.orgs)
+    # Positional, in User's field order: a sync builds one for each user of the district, and
+    # keywords take a third longer.
     return User(
-        sourced_id=sourced_id,
-        status=clean_text(raw.status) or "active",
-        enabled=_enabled(raw.enabledUser),
-        given_name=clean_text(raw.givenName) or "",
-        family_name=clean_text(raw.familyName) or "",
-        email=clean_text(raw.email),
-        username=clean_text(raw.username),
-        identifier=clean_text(raw.identifier),
-        user_master_identifier=clean_text(raw.userMasterIdentifier),
-        roles=tuple(roles),
-        date_last_modified=clean_text(raw.dateLastModified),
-        legacy_id=_legacy_id(raw.metadata),
+        sourced_id,
+        clean_text(record.status) or "active",
+        _enabled(record.enabledUser),
+        clean_text(record.givenName) or "",
+        clean_text(record.familyName) or "",
+        clean_text(record.email),
+        clean_text(record.username),
+        clean_text(record.identifier),
+        clean_text(record.userMasterIdentifier),
+        tuple(roles),
+        clean_text(record.dateLastModified),
+        _legacy_id(record.metadata),
     )
+
+
+def _lenient(raw: msgspec.Raw) -> TypedUser:
+    try:
+        return _decode_raw_user(raw).typed()
+    except msgspec.ValidationError:  # valid JSON, as its page was, but not an object
+        raise InvalidRecord("the record is not an object") from None
 
 
 def parse_school(raw: object) -> School:
