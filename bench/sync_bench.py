@@ -15,7 +15,9 @@ people's ids GUIDs, as Infinite Campus's 1.2 connection sends them, in no order)
 - **delta 1%**: 1% of the users change, then a delta sync.
 
 Each sync runs in a fresh worker process; its time is the engine's own (start-up and imports
-excluded, as for the floor) and its peak memory is the worker's maximum resident set size.
+excluded, as for the floor) and its peak memory is the worker's maximum resident set size. The
+parts rows add the CPU both sides used meanwhile, the sync's (every thread) and the server's:
+with the two on one machine, a sync cannot end before their sum spread over its cores.
 Then, for ``--latency-size`` users behind each server profile (50 ms added to every request; a
 real district's server: 100 ms, 0.2 ms per record sent, gzip): the floor, and a full sync serial
 and with ``--concurrency`` parallel page requests. Prints one table with ratios.
@@ -77,6 +79,9 @@ def _serve(users: int, control: Connection) -> None:
             command, value = control.recv()
             if command == "stop":
                 return
+            if command == "cpu":  # the seconds of CPU this server has used so far
+                control.send(time.process_time())
+                continue
             if command == "faults":
                 server.faults.update(value)
             elif command == "change":  # a share of the users get a new given name
@@ -97,6 +102,12 @@ class DemoProcess:
     def tell(self, command: str, value: object = None) -> None:
         self._control.send((command, value))
         self._control.recv()
+
+    def cpu_seconds(self) -> float:
+        self._control.send(("cpu", None))
+        seconds = self._control.recv()
+        assert isinstance(seconds, float)
+        return seconds
 
     def stop(self) -> None:
         self._control.send(("stop", None))
@@ -125,6 +136,13 @@ def floor_seconds(values: dict, page_size: int) -> float:
         _ = response.content
         url = response.links.get("next", {}).get("url")
     return time.perf_counter() - started
+
+
+def measure_floor(demo: DemoProcess, page_size: int) -> tuple[float, str]:
+    """The floor, and a note of the server's CPU meanwhile."""
+    server_cpu = demo.cpu_seconds()
+    floor = floor_seconds(demo.values, page_size)
+    return floor, f"CPU: server {demo.cpu_seconds() - server_cpu:.2f} s"
 
 
 # --- syncs, each in a worker process ------------------------------------------------------
@@ -176,7 +194,7 @@ def run_worker(mode: str, page_size: int, concurrency: int) -> None:
     context = AppContext(Profile.default())
     context.settings.page_size = page_size
     context.settings.page_concurrency = concurrency
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if mode == "pages":
         with context.client() as client:
             client.authenticate()
@@ -186,6 +204,7 @@ def run_worker(mode: str, page_size: int, concurrency: int) -> None:
         result = context.engine().run(SyncRequest(trigger="cli", mode=mode))  # type: ignore[arg-type]
         report = {"result": result.to_json(), "timings": result.timings}
     report["seconds"] = time.perf_counter() - started
+    report["cpu"] = time.process_time() - cpu_started
     context.close()
     print(json.dumps(report))
 
@@ -196,21 +215,35 @@ class Measured:
     peak_mb: float
     summary: str
     timings: dict[str, float]
+    cpu: float  # the sync's own, every thread of the worker
+    server_cpu: float  # the demo server's, meanwhile
+
+    def parts(self) -> str:
+        """Where the time went, and the CPU both sides used: on two cores, a sync cannot end
+        before half of their sum."""
+        timings = ", ".join(f"{part} {seconds:.2f} s" for part, seconds in self.timings.items())
+        return (
+            f"{timings}; CPU: sync {self.cpu:.2f} s + server {self.server_cpu:.2f} s "
+            f"(half the sum: {(self.cpu + self.server_cpu) / 2:.2f} s)"
+        )
 
 
 def measure_sync(
-    home: Path, values: dict, mode: str, page_size: int, concurrency: int = 1
+    demo: DemoProcess, home: Path, mode: str, page_size: int, concurrency: int = 1
 ) -> Measured:
+    values = demo.values
     command = [
         *(sys.executable, __file__, "--worker", mode),
         *("--page-size", str(page_size), "--concurrency", str(concurrency)),
     ]
+    server_cpu = demo.cpu_seconds()
     process = subprocess.Popen(
         command, env=_worker_environment(home, values), stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
+    server_cpu = demo.cpu_seconds() - server_cpu
     if status != 0:
         raise SystemExit(f"the {mode} sync worker failed")
     report = json.loads(output)
@@ -222,7 +255,14 @@ def measure_sync(
         for key in ("added", "updated", "deactivated", "unchanged", "skipped")
         if result.get(key)
     )
-    return Measured(report["seconds"], usage.ru_maxrss / 1024, counts, report.get("timings", {}))
+    return Measured(
+        report["seconds"],
+        usage.ru_maxrss / 1024,
+        counts,
+        report.get("timings", {}),
+        report["cpu"],
+        server_cpu,
+    )
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -245,24 +285,22 @@ class Findings:
 def bench_size(users: int, page_size: int, scratch: Path) -> Findings:
     demo = DemoProcess(users)
     try:
-        floor = floor_seconds(demo.values, page_size)
+        floor, floor_note = measure_floor(demo, page_size)
         home = scratch / f"district-{users}"
         set_up_profile(home, demo.values)
-        pages = measure_sync(home, demo.values, "pages", page_size)
-        full = measure_sync(home, demo.values, "full", page_size)
-        unchanged = measure_sync(home, demo.values, "full", page_size)
+        pages = measure_sync(demo, home, "pages", page_size)
+        full = measure_sync(demo, home, "full", page_size)
+        unchanged = measure_sync(demo, home, "full", page_size)
         demo.tell("change", 0.01)
-        delta = measure_sync(home, demo.values, "delta", page_size)
+        delta = measure_sync(demo, home, "delta", page_size)
     finally:
         demo.stop()
     name = f"{users:,} users"
     rows = [
-        row(f"{name}: floor", floor, floor),
+        row(f"{name}: floor", floor, floor, note=floor_note),
         row(f"{name}: fetching and parsing only", pages.seconds, floor),
         row(f"{name}: full sync", full.seconds, floor, f"{full.peak_mb:.0f} MB", full.summary),
-        f"| {name}: full sync's parts | "
-        + ", ".join(f"{part} {seconds:.2f} s" for part, seconds in full.timings.items())
-        + " | | | |",
+        f"| {name}: full sync's parts | | | | {full.parts()} |",
         row(
             f"{name}: unchanged re-sync",
             unchanged.seconds,
@@ -270,6 +308,7 @@ def bench_size(users: int, page_size: int, scratch: Path) -> Findings:
             f"{unchanged.peak_mb:.0f} MB",
             unchanged.summary,
         ),
+        f"| {name}: unchanged re-sync's parts | | | | {unchanged.parts()} |",
         row(
             f"{name}: delta after 1% changed",
             delta.seconds,
@@ -330,18 +369,18 @@ def bench_profile(
     demo = DemoProcess(users)
     try:
         demo.tell("faults", PROFILES[profile])
-        floor = floor_seconds(demo.values, page_size)
+        floor, floor_note = measure_floor(demo, page_size)
         serial_home, parallel_home = scratch / f"{profile}-serial", scratch / f"{profile}-parallel"
         set_up_profile(serial_home, demo.values)
         set_up_profile(parallel_home, demo.values)
-        serial = measure_sync(serial_home, demo.values, "full", page_size)
-        parallel = measure_sync(parallel_home, demo.values, "full", page_size, concurrency)
+        serial = measure_sync(demo, serial_home, "full", page_size)
+        parallel = measure_sync(demo, parallel_home, "full", page_size, concurrency)
     finally:
         demo.stop()
     name = f"{users:,} users, {profile}"
     speed_up = serial.seconds / parallel.seconds
     rows = [
-        row(f"{name}: floor (serial)", floor, floor),
+        row(f"{name}: floor (serial)", floor, floor, note=floor_note),
         row(f"{name}: full sync, serial", serial.seconds, floor, f"{serial.peak_mb:.0f} MB"),
         row(
             f"{name}: full sync, concurrency {concurrency}",
