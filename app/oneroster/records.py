@@ -280,15 +280,16 @@ _decode_raw_user = msgspec.json.Decoder(RawUser).decode
 def parse_user(raw: object) -> User:
     """A user from one record's JSON bytes (a :class:`msgspec.Raw`) or a JSON object (a
     dict), by the same rules."""
-    if isinstance(raw, msgspec.Raw):
-        try:
-            record = _decode_typed_user(raw)
-        except msgspec.ValidationError:  # a value of another type, or not an object at all
-            record = _lenient(raw)
-    elif isinstance(raw, dict):
-        record = msgspec.convert(raw, RawUser).typed()
-    else:
+    if not isinstance(raw, msgspec.Raw | dict):
         raise InvalidRecord("the record is not an object")
+    try:
+        record = (
+            _decode_typed_user(raw)
+            if isinstance(raw, msgspec.Raw)
+            else msgspec.convert(raw, TypedUser)
+        )
+    except msgspec.ValidationError:  # a value of another type, or not an object at all
+        record = _lenient(raw)
     sourced_id = clean_text(record.sourcedId)
     if sourced_id is None:
         carries = _names(
@@ -320,11 +321,14 @@ def parse_user(raw: object) -> User:
     )
 
 
-def _lenient(raw: msgspec.Raw) -> TypedUser:
+def _lenient(raw: msgspec.Raw | dict[str, Any]) -> TypedUser:
     try:
-        return _decode_raw_user(raw).typed()
+        read = (
+            _decode_raw_user(raw) if isinstance(raw, msgspec.Raw) else msgspec.convert(raw, RawUser)
+        )
     except msgspec.ValidationError:  # valid JSON, as its page was, but not an object
         raise InvalidRecord("the record is not an object") from None
+    return read.typed()
 
 
 def parse_school(raw: object) -> School:
