@@ -372,8 +372,8 @@ class Placement:
         those it staged and the ``seen_active`` it saw unchanged and leaves active — counted,
         rather than a pass looking each active user up in the sync."""
         active = self.active_before() if self.complete else 0
-        if active == 0:
-            return False  # a delta, or a first sync
+        if active <= seen_active:
+            return False  # a delta, a first sync, or everyone active seen unchanged
         staged_active = self.connection.scalar(select(func.count()).where(_active_record))
         return active > staged_active + seen_active
 
