@@ -147,24 +147,23 @@ class StoryWriter:
         skipped = _s.decision.in_(("skip", "duplicate"))
         earlier = changes.alias("earlier")
         latest = select(func.max(earlier.c.id)).where(earlier.c.sourced_id == _s.sourced_id)
+        same_reason = (
+            select(reason).where(_s.sourced_id == _c.sourced_id, skipped).scalar_subquery()
+        )
         # A first sync has no earlier entry to extend (found through the index by run).
         extended = 0
         if self.connection.scalar(select(func.min(_c.run_id))) != self.run_id:
-            # Each skipped person's latest entry, with this sync's reason beside it: joined
-            # once, rather than the reason looked up again for every entry found.
-            latest_each = (
-                select(func.max(earlier.c.id).label("id"), reason.label("reason"))
-                .join_from(staged, earlier, earlier.c.sourced_id == _s.sourced_id)
-                .where(skipped)
-                .group_by(_s.sourced_id)
-                .subquery("latest_each")
-            )
             extended = self.connection.execute(
                 update(changes)
                 .where(
-                    _c.id == latest_each.c.id,
+                    _c.id.in_(
+                        select(func.max(earlier.c.id))
+                        .join_from(staged, earlier, earlier.c.sourced_id == _s.sourced_id)
+                        .where(skipped)
+                        .group_by(_s.sourced_id)
+                    ),
                     _c.change == "skipped",
-                    _c.reason == latest_each.c.reason,
+                    _c.reason == same_reason,
                 )
                 .values(since_run_id=func.coalesce(_c.since_run_id, _c.run_id), run_id=run)
             ).rowcount
