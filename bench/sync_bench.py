@@ -24,9 +24,9 @@ real district's server: 100 ms, 0.2 ms per record sent, gzip): the floor, and a 
 and with ``--concurrency`` parallel page requests. Prints one table with ratios.
 
 With ``--repeat N``, each size and profile is measured N times over, every round into an empty
-directory, and each case's row is its fastest round (the floor's too): on a
-shared machine, other work only ever adds time, so the fastest round is the nearest to what the
-code costs. Peak memory is the highest of any round.
+directory, and each case's row is its fastest round (the floor's too): on a shared machine,
+other work only ever adds time, so the fastest round is the nearest to what the code costs.
+Peak memory is the highest of any round.
 """
 
 from __future__ import annotations
@@ -292,30 +292,19 @@ class Findings:
     verdicts: list[str]
 
 
-@dataclass(frozen=True)
-class Floor:
-    seconds: float
-    note: str
-
-
 def fastest(rounds: list[Measured]) -> Measured:
     """The fastest of a case's rounds, with the highest peak memory of any."""
     best = min(rounds, key=lambda measured: measured.seconds)
     return replace(best, peak_mb=max(measured.peak_mb for measured in rounds))
 
 
-def fastest_floor(rounds: list[Floor]) -> tuple[float, str]:
-    best = min(rounds, key=lambda floor: floor.seconds)
-    return best.seconds, best.note
-
-
 def bench_size(users: int, page_size: int, scratch: Path, repeat: int) -> Findings:
     demo = DemoProcess(users)
     cases: dict[str, list[Measured]] = {"pages": [], "full": [], "unchanged": [], "delta": []}
-    floors: list[Floor] = []
+    floors: list[tuple[float, str]] = []  # seconds first: the fastest is the least
     try:
         for round_number in range(repeat):
-            floors.append(Floor(*measure_floor(demo, page_size)))
+            floors.append(measure_floor(demo, page_size))
             home = scratch / f"district-{users}-{round_number}"
             set_up_profile(home, demo.values)
             cases["pages"].append(measure_sync(demo, home, "pages", page_size))
@@ -326,7 +315,7 @@ def bench_size(users: int, page_size: int, scratch: Path, repeat: int) -> Findin
             shutil.rmtree(home)  # a million users' directory takes a gigabyte
     finally:
         demo.stop()
-    floor, floor_note = fastest_floor(floors)
+    floor, floor_note = min(floors)
     pages, full, unchanged, delta = (fastest(cases[case]) for case in cases)
     name = f"{users:,} users"
     rows = [
@@ -400,13 +389,13 @@ def bench_profile(
     profile: str, users: int, page_size: int, concurrency: int, scratch: Path, repeat: int
 ) -> Findings:
     demo = DemoProcess(users)
-    floors: list[Floor] = []
+    floors: list[tuple[float, str]] = []  # seconds first: the fastest is the least
     serials: list[Measured] = []
     parallels: list[Measured] = []
     try:
         demo.ask("faults", PROFILES[profile])
         for round_number in range(repeat):
-            floors.append(Floor(*measure_floor(demo, page_size)))
+            floors.append(measure_floor(demo, page_size))
             serial_home = scratch / f"{profile}-serial-{round_number}"
             parallel_home = scratch / f"{profile}-parallel-{round_number}"
             set_up_profile(serial_home, demo.values)
@@ -417,7 +406,7 @@ def bench_profile(
             shutil.rmtree(parallel_home)
     finally:
         demo.stop()
-    floor, floor_note = fastest_floor(floors)
+    floor, floor_note = min(floors)
     serial, parallel = fastest(serials), fastest(parallels)
     name = f"{users:,} users, {profile}"
     speed_up = serial.seconds / parallel.seconds
@@ -460,6 +449,8 @@ def main() -> int:
     )
     parser.add_argument("--worker", choices=("full", "delta", "pages"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be 1 or more")
     if args.worker:
         run_worker(args.worker, args.page_size, args.concurrency)
         return 0
